@@ -1,0 +1,70 @@
+#pragma once
+// The serve configuration (TOML). Every key, its default and an example are in
+// docs/configuration.md; errors name the file, the line and the key.
+
+#include "bridge/core/result.h"
+#include "bridge/queue/consumers.h"
+#include "bridge/queue/queue.h"
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace bridge::app {
+
+// Codes of ErrorDomain::config.
+enum class ConfigErrc { unreadable = 1, syntax = 2, invalid = 3 };
+
+struct TlsConfig {
+  std::string certificate;  // PEM server certificate (chain)
+  std::string private_key;  // PEM private key
+  std::string ca;           // PEM CA bundle that signs accepted client certificates
+  bool require_client_certificate = true;
+};
+
+struct ListenerConfig {
+  std::string host = "127.0.0.1";
+  int port = 8080;
+  std::optional<TlsConfig> tls;
+};
+
+struct ServerConfig {
+  ListenerConfig listener;
+  int workers = 8;                        // threads serving requests
+  int max_pending_connections = 64;       // accepted, waiting for a worker
+  std::int64_t max_request_bytes = 1 << 20;
+  int recv_timeout_s = 10;                // per read: a stalled sender is cut off
+  int send_timeout_s = 10;
+  int transfer_timeout_s = 30;            // a whole request or response
+  int keep_alive_max_requests = 100;
+  std::string service_endpoint = "http://127.0.0.1:8080/11/WsrmMessageService.svc";
+  std::string wsdl_dir;                   // served at ?wsdl; default: <source>/wsdl
+};
+
+struct AdminConfig {
+  bool enabled = true;
+  std::string host = "127.0.0.1";
+  int port = 9090;
+};
+
+struct LogConfig {
+  std::string format = "text";  // text | json
+  std::string level = "info";   // trace | debug | info | warn | error
+  bool mask_cpr = true;
+};
+
+struct Config {
+  std::string source;  // the file it came from, for messages
+  ServerConfig server;
+  AdminConfig admin;
+  std::string sqlite_path = "wsrm-bridge.db";
+  queue::QueueSettings queue;
+  int sweep_interval_s = 30;
+  LogConfig log;
+  std::vector<queue::Consumer> consumers;
+};
+
+Result<Config> load_config(const std::string& path);
+Result<Config> parse_config(const std::string& text, const std::string& source_name);
+
+}  // namespace bridge::app

@@ -1,0 +1,34 @@
+#pragma once
+// The long-lived objects a subcommand works with, built from the configuration in one place and
+// passed down by reference (no globals): clock, store, consumer registry, queue, metrics.
+
+#include "bridge/app/config.h"
+#include "bridge/core/clock.h"
+#include "bridge/core/metrics.h"
+#include "bridge/queue/queue.h"
+#include "bridge/store/store.h"
+
+#include <memory>
+
+namespace bridge::app {
+
+class Runtime {
+ public:
+  static Result<std::unique_ptr<Runtime>> open(const Config& config);
+
+  const Clock& clock() const { return clock_; }
+  store::QueueStore& store() { return *store_; }
+  const queue::ConsumerRegistry& consumers() const { return consumers_; }
+  queue::WsrmQueue& queue() { return *queue_; }
+  Metrics& metrics() { return metrics_; }
+
+ private:
+  explicit Runtime(const Config& config);
+  SystemClock clock_;
+  std::unique_ptr<store::QueueStore> store_;
+  queue::ConsumerRegistry consumers_;
+  std::unique_ptr<queue::WsrmQueue> queue_;
+  Metrics metrics_;
+};
+
+}  // namespace bridge::app

@@ -1,0 +1,31 @@
+#pragma once
+// Request and fault counters for /metrics. Queue figures are read from the store at scrape time,
+// so they are always true after a restart.
+
+#include <cstdint>
+#include <map>
+#include <mutex>
+#include <string>
+
+namespace bridge {
+
+class Metrics {
+ public:
+  void count_request(const std::string& operation);
+  void count_fault(const std::string& operation, int code);
+  void count_connection_error(const std::string& reason);
+
+  // Prometheus text exposition of the counters (HELP/TYPE lines included).
+  std::string render_counters() const;
+
+ private:
+  mutable std::mutex mutex_;
+  std::map<std::string, std::int64_t> requests_;
+  std::map<std::pair<std::string, int>, std::int64_t> faults_;
+  std::map<std::string, std::int64_t> connection_errors_;
+};
+
+// Escapes a Prometheus label value.
+std::string prometheus_label(const std::string& value);
+
+}  // namespace bridge

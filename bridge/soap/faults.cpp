@@ -1,0 +1,72 @@
+#include "bridge/soap/faults.h"
+
+#include "bridge/queue/queue.h"
+#include "bridge/store/store.h"
+
+#include "soapH.h"
+
+namespace bridge::soap {
+
+int send_fault(struct ::soap* soap, int code, const std::string& text) {
+  soap->header = nullptr;  // a fault carries no SOAP headers (request headers are not echoed)
+  const bool server_side = code == kUnavailable;
+  // soap_sender_fault/soap_receiver_fault copy the strings into the context.
+  if (server_side) {
+    soap_receiver_fault(soap, text.c_str(), nullptr);
+  } else {
+    soap_sender_fault(soap, text.c_str(), nullptr);
+  }
+  (void)soap_faultdetail(soap);  // allocates soap->fault->detail
+  if (soap->fault && soap->fault->detail) {
+    auto* d = soap_new__wf__WsrmFault(soap);
+    d->Code = code;
+    d->Text = text;
+    soap->fault->detail->wf__WsrmFault = d;
+  }
+  return SOAP_FAULT;
+}
+
+int fault_code_of(struct ::soap* soap) {
+  if (soap->fault && soap->fault->detail && soap->fault->detail->wf__WsrmFault) {
+    return soap->fault->detail->wf__WsrmFault->Code;
+  }
+  return 0;
+}
+
+int fault_for(struct ::soap* soap, const Error& error) {
+  if (error.domain == ErrorDomain::queue) {
+    switch (static_cast<queue::QueueErrc>(error.code)) {
+      case queue::QueueErrc::unknown_sequence:
+      case queue::QueueErrc::sequence_not_open:
+      case queue::QueueErrc::sequence_terminated:
+      case queue::QueueErrc::sequence_returned:
+        return send_fault(soap, kUnknownSequence, error.message);
+      case queue::QueueErrc::unknown_sub_queue:
+        return send_fault(soap, kValidationFailed, error.message);
+      case queue::QueueErrc::not_receiver:
+      case queue::QueueErrc::unknown_consumer:
+        return send_fault(soap, kInsufficientPermissions, error.message);
+    }
+  }
+  // Store trouble: the caller should retry later; the details stay in our log.
+  return send_fault(soap, kUnavailable, "service temporarily unavailable; retry later");
+}
+
+void convert_engine_error(struct ::soap* soap) {
+  if (fault_code_of(soap) != 0) return;
+  const int error = soap->error;
+  soap_set_fault(soap);  // gSOAP's description of its own error
+  const char** s = soap_faultstring(soap);
+  std::string text = (s && *s) ? *s : "invalid request";
+  if (error == SOAP_NO_METHOD) text = "unknown operation: " + text;
+  if (error == SOAP_EOM || error == SOAP_LENGTH) text = "request too large: " + text;
+  const char** d = soap_faultdetail(soap);
+  std::string detail = (d && *d) ? *d : "";
+  if (!detail.empty() && detail.size() < 512) text += " (" + detail + ")";
+  if (d) *d = nullptr;
+  soap->error = SOAP_OK;
+  soap->fault = nullptr;
+  send_fault(soap, kValidationFailed, text);
+}
+
+}  // namespace bridge::soap

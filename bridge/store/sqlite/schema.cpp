@@ -1,0 +1,67 @@
+#include "bridge/store/sqlite/schema.h"
+
+#include "bridge/store/sqlite/db.h"
+#include "bridge/store/store.h"
+
+namespace bridge::store::sqlite {
+namespace {
+
+constexpr const char* kSchemaV1 = R"sql(
+CREATE TABLE IF NOT EXISTS bridge_schema (version INTEGER NOT NULL);
+
+-- One row per legacy message per queue. seq is the queue order (FIFO across all operations).
+CREATE TABLE IF NOT EXISTS queue_message (
+  seq                INTEGER PRIMARY KEY AUTOINCREMENT,
+  consumer           TEXT    NOT NULL,
+  sub_queue          TEXT    NOT NULL,
+  operation          TEXT    NOT NULL,
+  message_identifier TEXT    NOT NULL,
+  idempotency_key    TEXT    NOT NULL,
+  item_xml           TEXT    NOT NULL,
+  queued_at_ms       INTEGER NOT NULL,
+  state              INTEGER NOT NULL DEFAULT 0,  -- 0 queued, 1 in sequence, 2 delivered
+  sequence_id        TEXT,
+  delivered_at_ms    INTEGER,
+  delivery_count     INTEGER NOT NULL DEFAULT 0,
+  UNIQUE (consumer, sub_queue, idempotency_key)
+);
+CREATE INDEX IF NOT EXISTS queue_message_pending ON queue_message (consumer, sub_queue, state, seq);
+CREATE INDEX IF NOT EXISTS queue_message_sequence ON queue_message (sequence_id, operation, seq);
+
+CREATE TABLE IF NOT EXISTS wsrm_sequence (
+  id            TEXT    PRIMARY KEY,
+  consumer      TEXT    NOT NULL,
+  sub_queue     TEXT    NOT NULL,
+  state         TEXT    NOT NULL,  -- open, terminated, closed, expired
+  created_at_ms INTEGER NOT NULL,
+  ended_at_ms   INTEGER,
+  message_count INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS wsrm_sequence_open ON wsrm_sequence (state, consumer, sub_queue);
+)sql";
+
+}  // namespace
+
+Result<void> migrate(Connection& db) {
+  BRIDGE_TRY(auto tx, Transaction::begin(db, true));
+  BRIDGE_TRY(db.exec(kSchemaV1));
+  std::int64_t version = 0;
+  {
+    BRIDGE_TRY(auto q, db.prepare("SELECT MAX(version) FROM bridge_schema"));
+    BRIDGE_TRY(bool row, q.step());
+    if (row && !q.column_is_null(0)) version = q.column_int(0);
+  }
+  if (version > kSchemaVersion) {
+    return make_error(ErrorDomain::store, static_cast<int>(StoreErrc::schema_too_new),
+                      db.path() + ": schema version " + std::to_string(version) +
+                          " is newer than this wsrm-bridge understands (" +
+                          std::to_string(kSchemaVersion) + "); use a newer binary");
+  }
+  if (version == 0) {
+    BRIDGE_TRY(auto ins, db.prepare("INSERT INTO bridge_schema (version) VALUES (?1)"));
+    BRIDGE_TRY(ins.bind(1, static_cast<std::int64_t>(kSchemaVersion)).run());
+  }
+  return tx.commit();
+}
+
+}  // namespace bridge::store::sqlite

@@ -1,0 +1,323 @@
+// Tests bridge/store/sqlite/sqlite_store.cpp (with schema.cpp and db.cpp behind it) on real
+// SQLite files in a temporary directory.
+#define BOOST_TEST_MODULE unit_store
+#include "bridge/store/sqlite/sqlite_store.h"
+
+#include "bridge/core/clock.h"
+#include "tests/unit/support/result.h"
+#include "tests/unit/support/temp_dir.h"
+
+#include <boost/test/unit_test.hpp>
+#include <sqlite3.h>
+
+#include <atomic>
+#include <chrono>
+#include <memory>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace {
+
+using namespace std::chrono_literals;
+using bridge::ErrorDomain;
+using bridge::TimePoint;
+using bridge::store::CreateParams;
+using bridge::store::EnqueueOutcome;
+using bridge::store::NewMessage;
+using bridge::store::QueueKey;
+using bridge::store::SequenceLookup;
+using bridge::store::SequenceState;
+using bridge::store::StoreErrc;
+using bridge::store::sqlite::SqliteStore;
+
+const TimePoint kT0 = bridge::from_epoch_ms(1'713'869'237'154);  // 2024-04-23T10:47:17.154Z
+const std::string kOp = "GetIndkaldelseVersion1";
+
+std::unique_ptr<SqliteStore> open_store(const std::string& path, int pool_size = 2) {
+  auto s = SqliteStore::open({path, pool_size, 5000});
+  BRIDGE_REQUIRE_OK(s);
+  return std::move(s).value();
+}
+
+NewMessage message(const std::string& consumer, int n, TimePoint queued_at,
+                   const std::string& sub_queue = "") {
+  const std::string id = "m-" + std::to_string(n);
+  return {{consumer, sub_queue}, kOp,      id, "besked-" + std::to_string(n),
+          "<x>" + id + "</x>",   queued_at};
+}
+
+void enqueue(SqliteStore& s, const NewMessage& m) {
+  auto r = s.enqueue(m);
+  BRIDGE_REQUIRE_OK(r);
+  BOOST_REQUIRE(r.value() == EnqueueOutcome::inserted);
+}
+
+CreateParams params(const std::string& id, int max, TimePoint now) {
+  return {id, max, bridge::store::CreatePolicy::reuse, now, now - 30min};
+}
+
+// A raw SQLite handle on the same file, to look at and tamper with what the store wrote.
+class RawDb {
+ public:
+  explicit RawDb(const std::string& path) {
+    BOOST_REQUIRE(sqlite3_open(path.c_str(), &db_) == SQLITE_OK);
+  }
+  ~RawDb() { sqlite3_close(db_); }
+  RawDb(const RawDb&) = delete;
+  RawDb& operator=(const RawDb&) = delete;
+
+  void exec(const std::string& sql) {
+    char* err = nullptr;
+    const int rc = sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &err);
+    const std::string text = err ? err : "";
+    sqlite3_free(err);
+    BOOST_REQUIRE_MESSAGE(rc == SQLITE_OK, sql << ": " << text);
+  }
+  // The first column of every row, as text.
+  std::vector<std::string> column(const std::string& sql) {
+    sqlite3_stmt* stmt = nullptr;
+    BOOST_REQUIRE_MESSAGE(sqlite3_prepare_v2(db_, sql.c_str(), -1, &stmt, nullptr) == SQLITE_OK,
+                          sql << ": " << sqlite3_errmsg(db_));
+    std::vector<std::string> out;
+    while (sqlite3_step(stmt) == SQLITE_ROW) {
+      const auto* p = sqlite3_column_text(stmt, 0);
+      out.push_back(p ? reinterpret_cast<const char*>(p) : "NULL");
+    }
+    sqlite3_finalize(stmt);
+    return out;
+  }
+
+ private:
+  sqlite3* db_ = nullptr;
+};
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(sqlite_store)
+
+BOOST_AUTO_TEST_CASE(opening_a_new_file_creates_the_schema_at_version_1) {
+  bridge::test::TempDir dir;
+  const std::string path = dir.file("new.db");
+  open_store(path);
+
+  RawDb raw(path);
+  const auto tables = raw.column(
+      "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
+      "ORDER BY name");
+  BOOST_TEST(
+      tables == std::vector<std::string>({"bridge_schema", "queue_message", "wsrm_sequence"}),
+      boost::test_tools::per_element());
+  BOOST_TEST(raw.column("SELECT version FROM bridge_schema") == std::vector<std::string>({"1"}),
+             boost::test_tools::per_element());
+  BOOST_TEST(raw.column("PRAGMA journal_mode") == std::vector<std::string>({"wal"}),
+             boost::test_tools::per_element());
+}
+
+BOOST_AUTO_TEST_CASE(reopening_keeps_the_data_and_records_the_version_once) {
+  bridge::test::TempDir dir;
+  const std::string path = dir.file("reopen.db");
+  {
+    auto s = open_store(path);
+    enqueue(*s, message("jc-a", 1, kT0));
+  }
+  auto s = open_store(path);
+  auto again = s->enqueue(message("jc-a", 1, kT0));
+  BRIDGE_REQUIRE_OK(again);
+  BOOST_TEST((again.value() == EnqueueOutcome::duplicate));
+  auto st = s->stats();
+  BRIDGE_REQUIRE_OK(st);
+  BOOST_REQUIRE_EQUAL(st.value().consumers.size(), 1u);
+  BOOST_TEST(st.value().consumers[0].pending == 1);
+
+  RawDb raw(path);
+  BOOST_TEST(raw.column("SELECT COUNT(*) FROM bridge_schema") == std::vector<std::string>({"1"}),
+             boost::test_tools::per_element());
+}
+
+BOOST_AUTO_TEST_CASE(a_file_from_a_newer_version_is_refused_with_schema_too_new_naming_the_file) {
+  bridge::test::TempDir dir;
+  const std::string path = dir.file("newer.db");
+  open_store(path);
+  {
+    RawDb raw(path);
+    raw.exec("INSERT INTO bridge_schema (version) VALUES (2)");
+  }
+  auto s = SqliteStore::open({path, 2, 5000});
+  BRIDGE_REQUIRE_ERROR(s, ErrorDomain::store, StoreErrc::schema_too_new);
+  BOOST_TEST(s.error().message.find(path) != std::string::npos);
+  BOOST_TEST(s.error().message.find("version 2") != std::string::npos);
+
+  // Refusing must not have touched the file.
+  RawDb raw(path);
+  BOOST_TEST(raw.column("SELECT version FROM bridge_schema ORDER BY version") ==
+                 std::vector<std::string>({"1", "2"}),
+             boost::test_tools::per_element());
+}
+
+BOOST_AUTO_TEST_CASE(a_file_that_cannot_be_opened_is_unavailable_naming_the_file) {
+  bridge::test::TempDir dir;
+  const std::string path = dir.file("no-such-dir/queue.db");
+  auto s = SqliteStore::open({path, 1, 100});
+  BRIDGE_REQUIRE_ERROR(s, ErrorDomain::store, StoreErrc::unavailable);
+  BOOST_TEST(s.error().message.find(path) != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(stats_report_pending_in_sequence_delivered_oldest_and_sequence_states) {
+  bridge::test::TempDir dir;
+  auto s = open_store(dir.file("stats.db"));
+
+  // jc-a: five messages; two delivered, two in an open sequence, one queued.
+  for (int i = 0; i < 5; ++i) enqueue(*s, message("jc-a", i, kT0 + std::chrono::seconds(i)));
+  const TimePoint now = kT0 + 1h;
+  auto first = s->create_sequence({"jc-a", ""}, params("seq-a1", 2, now));
+  BRIDGE_REQUIRE_OK(first);
+  auto term = s->terminate_sequence("jc-a", "seq-a1", now, now - 30min);
+  BRIDGE_REQUIRE_OK(term);
+  auto second = s->create_sequence({"jc-a", ""}, params("seq-a2", 2, now));
+  BRIDGE_REQUIRE_OK(second);
+
+  // jc-b: two messages in a closed sequence, so queued again.
+  enqueue(*s, message("jc-b", 10, kT0 + 10s));
+  enqueue(*s, message("jc-b", 11, kT0 + 11s));
+  auto b = s->create_sequence({"jc-b", ""}, params("seq-b1", 10, now));
+  BRIDGE_REQUIRE_OK(b);
+  auto closed = s->close_sequence("jc-b", "seq-b1", now, now - 30min);
+  BRIDGE_REQUIRE_OK(closed);
+
+  // jc-c: one message in a sequence that the sweeper expires; then a delivered-only consumer.
+  enqueue(*s, message("jc-c", 20, kT0 + 20s));
+  auto c = s->create_sequence({"jc-c", ""}, params("seq-c1", 10, now));
+  BRIDGE_REQUIRE_OK(c);
+  auto swept = s->expire_sequences(now + 1s, now + 31min);
+  BRIDGE_REQUIRE_OK(swept);
+  BOOST_TEST(swept.value() == 2);  // seq-a2 is just as old as seq-c1
+
+  enqueue(*s, message("jc-d", 30, kT0 + 30s));
+  const TimePoint later = now + 2h;
+  auto d = s->create_sequence({"jc-d", ""}, params("seq-d1", 10, later));
+  BRIDGE_REQUIRE_OK(d);
+  auto dterm = s->terminate_sequence("jc-d", "seq-d1", later, later - 30min);
+  BRIDGE_REQUIRE_OK(dterm);
+  // And one open sequence, for jc-a again: it takes m-2 and m-3, which expiry gave back.
+  auto a3 = s->create_sequence({"jc-a", ""}, params("seq-a3", 2, later));
+  BRIDGE_REQUIRE_OK(a3);
+
+  auto st = s->stats();
+  BRIDGE_REQUIRE_OK(st);
+  const auto& q = st.value();
+  BOOST_REQUIRE_EQUAL(q.consumers.size(), 4u);
+  BOOST_TEST(q.consumers[0].consumer == "jc-a");
+  BOOST_TEST(q.consumers[0].pending == 3);
+  BOOST_TEST(q.consumers[0].in_sequence == 2);
+  BOOST_TEST(q.consumers[0].delivered == 2);
+  BOOST_REQUIRE(q.consumers[0].oldest_pending.has_value());
+  BOOST_TEST(bridge::to_epoch_ms(*q.consumers[0].oldest_pending) == bridge::to_epoch_ms(kT0 + 2s));
+
+  BOOST_TEST(q.consumers[1].consumer == "jc-b");
+  BOOST_TEST(q.consumers[1].pending == 2);
+  BOOST_TEST(q.consumers[1].in_sequence == 0);
+  BOOST_TEST(q.consumers[1].delivered == 0);
+  BOOST_REQUIRE(q.consumers[1].oldest_pending.has_value());
+  BOOST_TEST(bridge::to_epoch_ms(*q.consumers[1].oldest_pending) == bridge::to_epoch_ms(kT0 + 10s));
+
+  BOOST_TEST(q.consumers[2].consumer == "jc-c");
+  BOOST_TEST(q.consumers[2].pending == 1);
+  BOOST_TEST(q.consumers[2].in_sequence == 0);
+
+  BOOST_TEST(q.consumers[3].consumer == "jc-d");
+  BOOST_TEST(q.consumers[3].pending == 0);
+  BOOST_TEST(q.consumers[3].delivered == 1);
+  BOOST_TEST(!q.consumers[3].oldest_pending.has_value());
+
+  BOOST_TEST(q.sequences_open == 1);        // seq-a3
+  BOOST_TEST(q.sequences_terminated == 2);  // seq-a1, seq-d1
+  BOOST_TEST(q.sequences_closed == 1);      // seq-b1
+  BOOST_TEST(q.sequences_expired == 2);     // seq-a2, seq-c1
+}
+
+BOOST_AUTO_TEST_CASE(stats_of_an_empty_store_are_all_zero) {
+  bridge::test::TempDir dir;
+  auto s = open_store(dir.file("empty.db"));
+  auto st = s->stats();
+  BRIDGE_REQUIRE_OK(st);
+  BOOST_TEST(st.value().consumers.empty());
+  BOOST_TEST(st.value().sequences_open + st.value().sequences_terminated +
+                 st.value().sequences_closed + st.value().sequences_expired ==
+             0);
+}
+
+BOOST_AUTO_TEST_CASE(sequence_items_are_per_operation_in_queue_order_and_unknown_for_others) {
+  bridge::test::TempDir dir;
+  auto s = open_store(dir.file("items.db"));
+  enqueue(*s, message("jc-a", 1, kT0));
+  NewMessage other = message("jc-a", 2, kT0 + 1s);
+  other.operation = "GetIndkaldelseshaendelseVersion1";
+  other.item_xml = "<y>2</y>";
+  enqueue(*s, other);
+  enqueue(*s, message("jc-a", 3, kT0 + 2s));
+  auto seq = s->create_sequence({"jc-a", ""}, params("seq-1", 10, kT0 + 3s));
+  BRIDGE_REQUIRE_OK(seq);
+
+  auto items = s->sequence_items("jc-a", "seq-1", kOp, kT0);
+  BRIDGE_REQUIRE_OK(items);
+  BOOST_TEST((items.value().lookup == SequenceLookup::found));
+  BOOST_TEST(items.value().items == std::vector<std::string>({"<x>m-1</x>", "<x>m-3</x>"}),
+             boost::test_tools::per_element());
+
+  auto foreign = s->sequence_items("jc-b", "seq-1", kOp, kT0);
+  BRIDGE_REQUIRE_OK(foreign);
+  BOOST_TEST((foreign.value().lookup == SequenceLookup::unknown));
+  BOOST_TEST(foreign.value().items.empty());
+
+  // Past its limit an open sequence reads as expired even before the sweeper has run.
+  auto stale = s->sequence_items("jc-a", "seq-1", kOp, kT0 + 1h);
+  BRIDGE_REQUIRE_OK(stale);
+  BOOST_TEST((stale.value().state == SequenceState::expired));
+  BOOST_TEST(stale.value().items.empty());
+}
+
+BOOST_AUTO_TEST_CASE(concurrent_enqueue_from_four_threads_loses_nothing) {
+  bridge::test::TempDir dir;
+  auto s = open_store(dir.file("concurrent.db"), 4);
+  constexpr int kThreads = 4;
+  constexpr int kEach = 150;
+  constexpr int kShared = 25;  // keys every thread sends: exactly one insert each
+  std::atomic<int> inserted{0}, duplicates{0}, failures{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kEach + kShared; ++i) {
+        const int n = i < kEach ? t * 10000 + i : 1000000 + (i - kEach);
+        auto r = s->enqueue(message("jc-a", n, kT0 + std::chrono::milliseconds(n)));
+        if (!r) {
+          ++failures;
+        } else if (r.value() == EnqueueOutcome::inserted) {
+          ++inserted;
+        } else {
+          ++duplicates;
+        }
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+
+  BOOST_TEST(failures.load() == 0);
+  BOOST_TEST(inserted.load() == kThreads * kEach + kShared);
+  BOOST_TEST(duplicates.load() == (kThreads - 1) * kShared);
+
+  auto st = s->stats();
+  BRIDGE_REQUIRE_OK(st);
+  BOOST_REQUIRE_EQUAL(st.value().consumers.size(), 1u);
+  BOOST_TEST(st.value().consumers[0].pending == kThreads * kEach + kShared);
+
+  auto seq = s->create_sequence({"jc-a", ""}, params("all", 100000, kT0 + 1h));
+  BRIDGE_REQUIRE_OK(seq);
+  auto items = s->sequence_items("jc-a", "all", kOp, kT0);
+  BRIDGE_REQUIRE_OK(items);
+  const std::set<std::string> distinct(items.value().items.begin(), items.value().items.end());
+  BOOST_TEST(distinct.size() == static_cast<std::size_t>(kThreads * kEach + kShared));
+}
+
+BOOST_AUTO_TEST_SUITE_END()
