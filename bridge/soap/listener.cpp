@@ -98,6 +98,26 @@ Listener::~Listener() {
   soap_free(master_);
 }
 
+bool ConnectionControl::stopping() const { return listener_.stopping_; }
+
+void ConnectionControl::set_idle(bool idle) {
+  std::lock_guard lock(listener_.idle_mutex_);
+  if (idle) {
+    listener_.idle_.insert(socket_);
+  } else {
+    listener_.idle_.erase(socket_);
+  }
+}
+
+void Listener::stop() {
+  stopping_ = true;
+  std::lock_guard lock(idle_mutex_);
+  // The worker blocked in recv() sees end-of-stream and returns; the socket stays open (and
+  // owned by the worker) until the worker closes it.
+  for (int s : idle_) ::shutdown(s, SHUT_RD);
+  changed_.notify_all();  // an accept loop waiting for a free worker slot re-checks stopping_
+}
+
 void Listener::run() {
   std::vector<std::thread> workers;
   for (int i = 0; i < options_.workers; ++i) workers.emplace_back([this] { worker_loop(); });
@@ -154,7 +174,9 @@ void Listener::worker_loop() {
                    engine_message(s));
       metrics_.count_connection_error("tls");
     } else {
-      serve_(s, stopping_);
+      ConnectionControl control(*this, s->socket);
+      serve_(s, control);
+      control.set_idle(false);
     }
     finish_request(s);
     soap_force_closesock(s);
@@ -162,11 +184,15 @@ void Listener::worker_loop() {
   }
 }
 
-void serve_soap_connection(struct ::soap* soap, const std::atomic<bool>& stopping) {
+void serve_soap_connection(struct ::soap* soap, ConnectionControl& control) {
   soap->keep_alive = soap->max_keep_alive + 1;
   do {
     if (soap->keep_alive > 0 && soap->max_keep_alive > 0) soap->keep_alive--;
-    if (soap_begin_serve(soap)) {
+    control.set_idle(true);
+    if (control.stopping()) return;
+    const int begun = soap_begin_serve(soap);
+    control.set_idle(false);
+    if (begun) {
       if (soap->error >= SOAP_STOP) {  // a GET answered by the GET handler
         finish_request(soap);
         continue;
@@ -182,14 +208,18 @@ void serve_soap_connection(struct ::soap* soap, const std::atomic<bool>& stoppin
       return;
     }
     finish_request(soap);
-  } while (soap->keep_alive && !stopping);
+  } while (soap->keep_alive && !control.stopping());
 }
 
-void serve_get_only_connection(struct ::soap* soap, const std::atomic<bool>& stopping) {
+void serve_get_only_connection(struct ::soap* soap, ConnectionControl& control) {
   soap->keep_alive = soap->max_keep_alive + 1;
   do {
     if (soap->keep_alive > 0 && soap->max_keep_alive > 0) soap->keep_alive--;
-    if (soap_begin_serve(soap)) {
+    control.set_idle(true);
+    if (control.stopping()) return;
+    const int begun = soap_begin_serve(soap);
+    control.set_idle(false);
+    if (begun) {
       if (soap->error >= SOAP_STOP) {
         finish_request(soap);
         continue;
@@ -199,7 +229,7 @@ void serve_get_only_connection(struct ::soap* soap, const std::atomic<bool>& sto
     soap->keep_alive = 0;
     soap_send_empty_response(soap, 405);
     return;
-  } while (soap->keep_alive && !stopping);
+  } while (soap->keep_alive && !control.stopping());
 }
 
 int send_http_response(struct ::soap* soap, int status, const char* content_type,

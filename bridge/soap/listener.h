@@ -13,6 +13,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -42,11 +43,28 @@ struct ListenerOptions {
   int keep_alive_max_requests = 100;
 };
 
+class Listener;
+
+// A serve function's line to its listener for one connection. Between requests the connection
+// is idle; stop() closes idle connections at once (their clients simply reconnect), while a
+// request already read is answered before the worker exits.
+class ConnectionControl {
+ public:
+  bool stopping() const;
+  // Call with true before waiting for the next request, with false once it has been read.
+  void set_idle(bool idle);
+
+ private:
+  friend class Listener;
+  ConnectionControl(Listener& listener, int socket) : listener_(listener), socket_(socket) {}
+  Listener& listener_;
+  int socket_;
+};
+
 class Listener {
  public:
-  // Serves one accepted connection (all its keep-alive requests). `stopping` turns true when the
-  // listener drains; the function should then finish the request in hand and return.
-  using ServeFn = void (*)(struct ::soap*, const std::atomic<bool>& stopping);
+  // Serves one accepted connection (all its keep-alive requests).
+  using ServeFn = void (*)(struct ::soap*, ConnectionControl& control);
   using GetFn = int (*)(struct ::soap*);
 
   // Binds the socket (and loads the TLS context). `user` becomes soap->user in every request.
@@ -60,9 +78,12 @@ class Listener {
   // Accepts until stop(); then serves what was already accepted and returns when all workers
   // are done.
   void run();
-  void stop() { stopping_ = true; }
+  // Stops accepting, closes idle keep-alive connections; run() returns once requests in progress
+  // are answered.
+  void stop();
 
  private:
+  friend class ConnectionControl;
   Listener(ListenerOptions options, struct ::soap* master, ServeFn serve, Metrics& metrics);
   void worker_loop();
 
@@ -76,14 +97,16 @@ class Listener {
   std::condition_variable changed_;
   std::deque<struct ::soap*> pending_;
   bool closed_ = false;
+  std::mutex idle_mutex_;
+  std::set<int> idle_;  // sockets waiting for their next request
 };
 
 // The SOAP keep-alive loop with WSRM fault codes for engine errors (bad XML, unknown operation,
 // oversize body); used for the WsrmService/WsrmMessageService port.
-void serve_soap_connection(struct ::soap* soap, const std::atomic<bool>& stopping);
+void serve_soap_connection(struct ::soap* soap, ConnectionControl& control);
 
 // Answers GETs through the listener's GetFn and refuses everything else with 405.
-void serve_get_only_connection(struct ::soap* soap, const std::atomic<bool>& stopping);
+void serve_get_only_connection(struct ::soap* soap, ConnectionControl& control);
 
 // Sends a complete HTTP response from a GET handler; returns SOAP_OK or the send error.
 int send_http_response(struct ::soap* soap, int status, const char* content_type,
