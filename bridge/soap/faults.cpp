@@ -3,7 +3,11 @@
 #include "bridge/queue/queue.h"
 #include "bridge/store/store.h"
 
+#include "bridge/soap/service_context.h"
+
 #include "soapH.h"
+
+#include <cstring>
 
 namespace bridge::soap {
 
@@ -52,21 +56,28 @@ int fault_for(struct ::soap* soap, const Error& error) {
   return send_fault(soap, kUnavailable, "service temporarily unavailable; retry later");
 }
 
-void convert_engine_error(struct ::soap* soap) {
-  if (fault_code_of(soap) != 0) return;
+namespace {
+
+void on_engine_fault(struct ::soap* soap, const char** code, const char** string) {
+  if (fault_code_of(soap) != 0) return;  // one of ours, already complete
   const int error = soap->error;
-  soap_set_fault(soap);  // gSOAP's description of its own error
-  const char** s = soap_faultstring(soap);
-  std::string text = (s && *s) ? *s : "invalid request";
+  // Let gSOAP fill in its own code and text for this error first.
+  auto* hook = soap->fseterror;
+  soap->fseterror = nullptr;
+  soap_set_fault(soap);
+  soap->fseterror = hook;
+  std::string text = (string && *string) ? *string : "invalid request";
   if (error == SOAP_NO_METHOD) text = "unknown operation: " + text;
-  if (error == SOAP_EOM || error == SOAP_LENGTH) text = "request too large: " + text;
-  const char** d = soap_faultdetail(soap);
-  std::string detail = (d && *d) ? *d : "";
-  if (!detail.empty() && detail.size() < 512) text += " (" + detail + ")";
-  if (d) *d = nullptr;
-  soap->error = SOAP_OK;
-  soap->fault = nullptr;
+  const char** detail = soap_faultdetail(soap);
+  if (detail && *detail && std::strlen(*detail) < 512) text += std::string(" (") + *detail + ")";
+  if (detail) *detail = nullptr;
+  (void)code;
   send_fault(soap, kValidationFailed, text);
+  if (soap->user) context_of(soap).metrics.count_fault("(unparsed request)", kValidationFailed);
 }
+
+}  // namespace
+
+void install_engine_fault_hook(struct ::soap* soap) { soap->fseterror = &on_engine_fault; }
 
 }  // namespace bridge::soap

@@ -27,8 +27,9 @@ int fault_for(struct ::soap* soap, const Error& error);
 // The code already set on the context by send_fault, or 0.
 int fault_code_of(struct ::soap* soap);
 
-// Turns an error raised by gSOAP itself (bad XML, unknown operation, wrong content) into a
-// 1014 fault with a readable text, keeping gSOAP's own description.
-void convert_engine_error(struct ::soap* soap);
+// Makes every fault that gSOAP raises itself (unknown operation, content that breaks the schema)
+// carry code 1014 and a readable text, keeping gSOAP's own description. gSOAP sends some of these
+// faults from inside soap_begin_serve, so this works through its fseterror hook.
+void install_engine_fault_hook(struct ::soap* soap);
 
 }  // namespace bridge::soap

@@ -1,6 +1,8 @@
 #include "bridge/soap/listener.h"
 
 #include "bridge/soap/faults.h"
+#include "bridge/soap/request_reader.h"
+#include "bridge/soap/service_context.h"
 
 #include "soapH.h"
 
@@ -32,11 +34,8 @@ int bound_port(SOAP_SOCKET s) {
   return 0;
 }
 
-// The client hung up, went quiet, or its body ended mid-envelope (gSOAP reports that as
-// SOAP_EOF too, after waiting for more bytes up to recv_timeout_s): nothing useful can be
-// answered, the connection is closed.
-bool is_disconnect(struct ::soap* soap) {
-  return soap->error == SOAP_EOF || soap->error == SOAP_TCP_ERROR;
+void count_rejection(struct ::soap* soap) {
+  context_of(soap).metrics.count_fault("(unparsed request)", kValidationFailed);
 }
 
 void finish_request(struct ::soap* soap) {
@@ -100,21 +99,11 @@ Listener::~Listener() {
 
 bool ConnectionControl::stopping() const { return listener_.stopping_; }
 
-void ConnectionControl::set_idle(bool idle) {
-  std::lock_guard lock(listener_.idle_mutex_);
-  if (idle) {
-    listener_.idle_.insert(socket_);
-  } else {
-    listener_.idle_.erase(socket_);
-  }
-}
-
 void Listener::stop() {
-  stopping_ = true;
-  std::lock_guard lock(idle_mutex_);
-  // The worker blocked in recv() sees end-of-stream and returns; the socket stays open (and
-  // owned by the worker) until the worker closes it.
-  for (int s : idle_) ::shutdown(s, SHUT_RD);
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
   changed_.notify_all();  // an accept loop waiting for a free worker slot re-checks stopping_
 }
 
@@ -174,9 +163,8 @@ void Listener::worker_loop() {
                    engine_message(s));
       metrics_.count_connection_error("tls");
     } else {
-      ConnectionControl control(*this, s->socket);
+      ConnectionControl control(*this);
       serve_(s, control);
-      control.set_idle(false);
     }
     finish_request(s);
     soap_force_closesock(s);
@@ -185,46 +173,58 @@ void Listener::worker_loop() {
 }
 
 void serve_soap_connection(struct ::soap* soap, ConnectionControl& control) {
+  const ReadLimits limits{static_cast<std::int64_t>(soap->recv_maxlength),
+                          soap->recv_timeout * 1000, soap->transfer_timeout * 1000};
+  BufferedConnection connection(soap);
+  install_engine_fault_hook(soap);
   soap->keep_alive = soap->max_keep_alive + 1;
   do {
     if (soap->keep_alive > 0 && soap->max_keep_alive > 0) soap->keep_alive--;
-    control.set_idle(true);
-    if (control.stopping()) return;
-    const int begun = soap_begin_serve(soap);
-    control.set_idle(false);
-    if (begun) {
+    switch (connection.read_request(limits, control)) {
+      case ReadOutcome::request:
+        break;
+      case ReadOutcome::rejected:
+        send_fault(soap, kValidationFailed, connection.error());
+        count_rejection(soap);
+        soap->keep_alive = 0;
+        soap_send_fault(soap);
+        connection.linger_and_discard();
+        return;
+      case ReadOutcome::closed:
+      case ReadOutcome::stopping:
+      case ReadOutcome::timed_out:
+        return;
+    }
+    if (soap_begin_serve(soap)) {
       if (soap->error >= SOAP_STOP) {  // a GET answered by the GET handler
         finish_request(soap);
+        connection.finish_request();
         continue;
       }
-      if (is_disconnect(soap)) return;
-      convert_engine_error(soap);
-      soap_send_fault(soap);
-      return;
+      return;  // gSOAP has answered with a fault (the hook added code 1014), or the peer is gone
     }
     if (soap_serve_request(soap) && soap->error && soap->error < SOAP_STOP) {
-      convert_engine_error(soap);
       soap_send_fault(soap);
       return;
     }
     finish_request(soap);
+    connection.finish_request();
   } while (soap->keep_alive && !control.stopping());
 }
 
 void serve_get_only_connection(struct ::soap* soap, ConnectionControl& control) {
+  const ReadLimits limits{static_cast<std::int64_t>(soap->recv_maxlength),
+                          soap->recv_timeout * 1000, soap->transfer_timeout * 1000};
+  BufferedConnection connection(soap);
   soap->keep_alive = soap->max_keep_alive + 1;
   do {
     if (soap->keep_alive > 0 && soap->max_keep_alive > 0) soap->keep_alive--;
-    control.set_idle(true);
-    if (control.stopping()) return;
-    const int begun = soap_begin_serve(soap);
-    control.set_idle(false);
-    if (begun) {
-      if (soap->error >= SOAP_STOP) {
-        finish_request(soap);
-        continue;
-      }
-      if (is_disconnect(soap)) return;
+    const ReadOutcome outcome = connection.read_request(limits, control);
+    if (outcome != ReadOutcome::request && outcome != ReadOutcome::rejected) return;
+    if (outcome == ReadOutcome::request && soap_begin_serve(soap) && soap->error >= SOAP_STOP) {  // a GET, answered
+      finish_request(soap);
+      connection.finish_request();
+      continue;
     }
     soap->keep_alive = 0;
     soap_send_empty_response(soap, 405);

@@ -13,7 +13,6 @@
 #include <memory>
 #include <mutex>
 #include <optional>
-#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -45,20 +44,17 @@ struct ListenerOptions {
 
 class Listener;
 
-// A serve function's line to its listener for one connection. Between requests the connection
-// is idle; stop() closes idle connections at once (their clients simply reconnect), while a
-// request already read is answered before the worker exits.
+// A serve function's line to its listener for one connection: whether the listener drains.
+// Serve loops check it while waiting for the next request, so an idle keep-alive connection is
+// closed at once on shutdown while a request already started is still answered.
 class ConnectionControl {
  public:
   bool stopping() const;
-  // Call with true before waiting for the next request, with false once it has been read.
-  void set_idle(bool idle);
 
  private:
   friend class Listener;
-  ConnectionControl(Listener& listener, int socket) : listener_(listener), socket_(socket) {}
-  Listener& listener_;
-  int socket_;
+  explicit ConnectionControl(const Listener& listener) : listener_(listener) {}
+  const Listener& listener_;
 };
 
 class Listener {
@@ -78,8 +74,8 @@ class Listener {
   // Accepts until stop(); then serves what was already accepted and returns when all workers
   // are done.
   void run();
-  // Stops accepting, closes idle keep-alive connections; run() returns once requests in progress
-  // are answered.
+  // Stops accepting; idle keep-alive connections close within 0.2 s; run() returns once the
+  // requests in progress are answered.
   void stop();
 
  private:
@@ -97,12 +93,11 @@ class Listener {
   std::condition_variable changed_;
   std::deque<struct ::soap*> pending_;
   bool closed_ = false;
-  std::mutex idle_mutex_;
-  std::set<int> idle_;  // sockets waiting for their next request
 };
 
-// The SOAP keep-alive loop with WSRM fault codes for engine errors (bad XML, unknown operation,
-// oversize body); used for the WsrmService/WsrmMessageService port.
+// The SOAP keep-alive loop for the WsrmService/WsrmMessageService port: each request is read
+// whole (request_reader.h) before gSOAP parses it, and every error becomes a fault with a WSRM
+// code (bad XML, unknown operation, oversize body: 1014).
 void serve_soap_connection(struct ::soap* soap, ConnectionControl& control);
 
 // Answers GETs through the listener's GetFn and refuses everything else with 405.
