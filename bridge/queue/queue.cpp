@@ -30,25 +30,31 @@ std::string WsrmQueue::new_identifier() {
   return uuids_.next();
 }
 
-Result<int> WsrmQueue::enqueue(const EnqueueRequest& r) {
-  const Consumer* c = consumers_.by_id(r.consumer);
-  if (!c) return queue_error(QueueErrc::unknown_consumer, "consumer '" + r.consumer + "' is not configured");
-  if (std::find(c->message_types.begin(), c->message_types.end(), r.operation) ==
-      c->message_types.end()) {
-    return queue_error(QueueErrc::not_receiver, "consumer '" + r.consumer + "' does not receive " +
-                                                    r.operation + " messages");
-  }
-  std::vector<std::string> queues{""};
-  queues.insert(queues.end(), c->sub_queues.begin(), c->sub_queues.end());
+Result<int> WsrmQueue::enqueue_batch(const std::vector<EnqueueRequest>& requests) {
   const TimePoint now = clock_.now();
-  int inserted = 0;
-  for (const auto& q : queues) {
-    store::NewMessage m{{c->id, q}, r.operation, r.message_identifier, r.idempotency_key,
-                        r.item_xml, now};
-    BRIDGE_TRY(auto outcome, store_.enqueue(m));
-    if (outcome == store::EnqueueOutcome::inserted) ++inserted;
+  std::vector<store::NewMessage> messages;
+  for (const auto& r : requests) {
+    const Consumer* c = consumers_.by_id(r.consumer);
+    if (!c) {
+      return queue_error(QueueErrc::unknown_consumer,
+                         "consumer '" + r.consumer + "' is not configured");
+    }
+    if (std::find(c->message_types.begin(), c->message_types.end(), r.operation) ==
+        c->message_types.end()) {
+      return queue_error(QueueErrc::not_receiver, "consumer '" + r.consumer +
+                                                      "' does not receive " + r.operation +
+                                                      " messages");
+    }
+    messages.push_back({{c->id, ""}, r.operation, r.message_identifier, r.idempotency_key,
+                        r.item_xml, now});
+    for (const auto& q : c->sub_queues) {
+      messages.push_back({{c->id, q}, r.operation, r.message_identifier, r.idempotency_key,
+                          r.item_xml, now});
+    }
   }
-  return inserted;
+  BRIDGE_TRY(auto outcomes, store_.enqueue_batch(messages));
+  return static_cast<int>(
+      std::count(outcomes.begin(), outcomes.end(), store::EnqueueOutcome::inserted));
 }
 
 Result<store::SequenceView> WsrmQueue::create_sequence(const Consumer& consumer,

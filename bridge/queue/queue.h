@@ -46,7 +46,9 @@ class WsrmQueue {
 
   // Stores the message in the consumer's queue and in each of its sub-queues. Idempotent on
   // (consumer, idempotency_key): returns how many queues got a new row.
-  Result<int> enqueue(const EnqueueRequest& request);
+  Result<int> enqueue(const EnqueueRequest& request) { return enqueue_batch({request}); }
+  // The same for many messages in one transaction (all or nothing); returns the new rows.
+  Result<int> enqueue_batch(const std::vector<EnqueueRequest>& requests);
 
   Result<store::SequenceView> create_sequence(const Consumer& consumer,
                                               const std::string& sub_queue);

@@ -98,8 +98,15 @@ class QueueStore {
  public:
   virtual ~QueueStore() = default;
 
-  // Idempotent on (queue, idempotency_key): a second call with the same key stores nothing.
-  virtual Result<EnqueueOutcome> enqueue(const NewMessage& message) = 0;
+  // Stores all messages in one transaction. Idempotent on (queue, idempotency_key): a message
+  // whose key is already in its queue stores nothing and is reported as a duplicate.
+  virtual Result<std::vector<EnqueueOutcome>> enqueue_batch(
+      const std::vector<NewMessage>& messages) = 0;
+
+  Result<EnqueueOutcome> enqueue(const NewMessage& message) {
+    BRIDGE_TRY(auto outcomes, enqueue_batch({message}));
+    return outcomes.front();
+  }
 
   // Rules 2, 3, 6, 7: expire stale sequences, reuse or close the open one, then take the oldest
   // queued messages (at most max_messages) into a new sequence.

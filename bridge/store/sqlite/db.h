@@ -57,6 +57,7 @@ class Connection {
   // A prepared statement cached per connection, reset and cleared of bindings.
   Result<Statement> prepare(const std::string& sql);
   std::int64_t changes() const { return sqlite3_changes64(db_); }
+  std::int64_t last_insert_rowid() const { return sqlite3_last_insert_rowid(db_); }
   const std::string& path() const { return path_; }
 
  private:

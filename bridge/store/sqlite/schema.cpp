@@ -17,7 +17,6 @@ CREATE TABLE IF NOT EXISTS queue_message (
   operation          TEXT    NOT NULL,
   message_identifier TEXT    NOT NULL,
   idempotency_key    TEXT    NOT NULL,
-  item_xml           TEXT    NOT NULL,
   queued_at_ms       INTEGER NOT NULL,
   state              INTEGER NOT NULL DEFAULT 0,  -- 0 queued, 1 in sequence, 2 delivered
   sequence_id        TEXT,
@@ -27,6 +26,13 @@ CREATE TABLE IF NOT EXISTS queue_message (
 );
 CREATE INDEX IF NOT EXISTS queue_message_pending ON queue_message (consumer, sub_queue, state, seq);
 CREATE INDEX IF NOT EXISTS queue_message_sequence ON queue_message (sequence_id, operation, seq);
+
+-- The item exactly as served, written once when queued. Kept apart from queue_message so that
+-- taking, returning and delivering messages rewrites only the narrow bookkeeping rows.
+CREATE TABLE IF NOT EXISTS queue_item (
+  seq      INTEGER PRIMARY KEY REFERENCES queue_message (seq),
+  item_xml TEXT    NOT NULL
+);
 
 CREATE TABLE IF NOT EXISTS wsrm_sequence (
   id            TEXT    PRIMARY KEY,

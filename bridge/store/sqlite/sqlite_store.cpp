@@ -140,31 +140,45 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const SqliteOptions& opti
   return std::unique_ptr<SqliteStore>(new SqliteStore(std::move(pool)));
 }
 
-Result<EnqueueOutcome> SqliteStore::enqueue(const NewMessage& m) {
+Result<std::vector<EnqueueOutcome>> SqliteStore::enqueue_batch(
+    const std::vector<NewMessage>& messages) {
   auto lease = borrow();
   Connection& db = *lease;
+  std::lock_guard writer(write_mutex_);
   BRIDGE_TRY(auto tx, Transaction::begin(db, true));
-  BRIDGE_TRY(auto ins, db.prepare(
-                           "INSERT INTO queue_message (consumer, sub_queue, operation, "
-                           "message_identifier, idempotency_key, item_xml, queued_at_ms, state) "
-                           "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 0) "
-                           "ON CONFLICT (consumer, sub_queue, idempotency_key) DO NOTHING"));
-  ins.bind(1, m.queue.consumer)
-      .bind(2, m.queue.sub_queue)
-      .bind(3, m.operation)
-      .bind(4, m.message_identifier)
-      .bind(5, m.idempotency_key)
-      .bind(6, m.item_xml)
-      .bind(7, to_epoch_ms(m.queued_at));
-  BRIDGE_TRY(ins.run());
-  const bool inserted = db.changes() == 1;
+  std::vector<EnqueueOutcome> outcomes;
+  outcomes.reserve(messages.size());
+  for (const NewMessage& m : messages) {
+    BRIDGE_TRY(auto ins, db.prepare(
+                             "INSERT INTO queue_message (consumer, sub_queue, operation, "
+                             "message_identifier, idempotency_key, queued_at_ms, state) "
+                             "VALUES (?1, ?2, ?3, ?4, ?5, ?6, 0) "
+                             "ON CONFLICT (consumer, sub_queue, idempotency_key) DO NOTHING"));
+    ins.bind(1, m.queue.consumer)
+        .bind(2, m.queue.sub_queue)
+        .bind(3, m.operation)
+        .bind(4, m.message_identifier)
+        .bind(5, m.idempotency_key)
+        .bind(6, to_epoch_ms(m.queued_at));
+    BRIDGE_TRY(ins.run());
+    if (db.changes() != 1) {
+      outcomes.push_back(EnqueueOutcome::duplicate);
+      continue;
+    }
+    // The item text lives in its own table: sequence bookkeeping updates only the narrow
+    // queue_message rows and never rewrites kilobytes of XML.
+    BRIDGE_TRY(auto item, db.prepare("INSERT INTO queue_item (seq, item_xml) VALUES (?1, ?2)"));
+    BRIDGE_TRY(item.bind(1, db.last_insert_rowid()).bind(2, m.item_xml).run());
+    outcomes.push_back(EnqueueOutcome::inserted);
+  }
   BRIDGE_TRY(tx.commit());
-  return inserted ? EnqueueOutcome::inserted : EnqueueOutcome::duplicate;
+  return outcomes;
 }
 
 Result<SequenceView> SqliteStore::create_sequence(const QueueKey& queue, const CreateParams& p) {
   auto lease = borrow();
   Connection& db = *lease;
+  std::lock_guard writer(write_mutex_);
   BRIDGE_TRY(auto tx, Transaction::begin(db, true));
   BRIDGE_TRY(expire_stale(db, queue.consumer, p.expire_before, p.now));
 
@@ -213,44 +227,38 @@ Result<SequenceView> SqliteStore::create_sequence(const QueueKey& queue, const C
   return SequenceView{p.new_identifier, false, std::move(lines)};
 }
 
-Result<EndResult> SqliteStore::close_sequence(const std::string& consumer, const std::string& id,
-                                              TimePoint now, TimePoint expire_before) {
+Result<EndResult> SqliteStore::end_sequence(
+    const std::string& consumer, const std::string& id, TimePoint now, TimePoint expire_before,
+    const std::function<Result<void>(Connection&)>& end_open) {
   auto lease = borrow();
   Connection& db = *lease;
+  std::lock_guard writer(write_mutex_);
   BRIDGE_TRY(auto tx, Transaction::begin(db, true));
   BRIDGE_TRY(expire_stale(db, consumer, expire_before, now));
   BRIDGE_TRY(Found f, find_sequence(db, consumer, id));
-  if (!f.found) {
-    BRIDGE_TRY(tx.commit());  // keep the expiry done above
-    return EndResult{};
-  }
-  if (f.state == SequenceState::open) BRIDGE_TRY(return_to_queue(db, id, "closed", now));
-  BRIDGE_TRY(tx.commit());
+  if (f.found && f.state == SequenceState::open) BRIDGE_TRY(end_open(db));
+  BRIDGE_TRY(tx.commit());  // also when not found: keeps the expiry done above
+  if (!f.found) return EndResult{};
   return EndResult{SequenceLookup::found, f.state};
+}
+
+Result<EndResult> SqliteStore::close_sequence(const std::string& consumer, const std::string& id,
+                                              TimePoint now, TimePoint expire_before) {
+  return end_sequence(consumer, id, now, expire_before,
+                      [&](Connection& db) { return return_to_queue(db, id, "closed", now); });
 }
 
 Result<EndResult> SqliteStore::terminate_sequence(const std::string& consumer,
                                                   const std::string& id, TimePoint now,
                                                   TimePoint expire_before) {
-  auto lease = borrow();
-  Connection& db = *lease;
-  BRIDGE_TRY(auto tx, Transaction::begin(db, true));
-  BRIDGE_TRY(expire_stale(db, consumer, expire_before, now));
-  BRIDGE_TRY(Found f, find_sequence(db, consumer, id));
-  if (!f.found) {
-    BRIDGE_TRY(tx.commit());  // keep the expiry done above
-    return EndResult{};
-  }
-  if (f.state == SequenceState::open) {
+  return end_sequence(consumer, id, now, expire_before, [&](Connection& db) -> Result<void> {
     BRIDGE_TRY(auto done, db.prepare("UPDATE queue_message SET state = 2, delivered_at_ms = ?2 "
                                      "WHERE sequence_id = ?1 AND state = 1"));
     BRIDGE_TRY(done.bind(1, id).bind(2, to_epoch_ms(now)).run());
     BRIDGE_TRY(auto mark, db.prepare("UPDATE wsrm_sequence SET state = 'terminated', "
                                      "ended_at_ms = ?2 WHERE id = ?1"));
-    BRIDGE_TRY(mark.bind(1, id).bind(2, to_epoch_ms(now)).run());
-  }
-  BRIDGE_TRY(tx.commit());
-  return EndResult{SequenceLookup::found, f.state};
+    return mark.bind(1, id).bind(2, to_epoch_ms(now)).run();
+  });
 }
 
 Result<ItemsResult> SqliteStore::sequence_items(const std::string& consumer, const std::string& id,
@@ -268,8 +276,9 @@ Result<ItemsResult> SqliteStore::sequence_items(const std::string& consumer, con
     r.state = SequenceState::expired;
   }
   if (r.state != SequenceState::open) return r;
-  BRIDGE_TRY(auto q, db.prepare("SELECT item_xml FROM queue_message WHERE sequence_id = ?1 AND "
-                                "operation = ?2 AND state = 1 ORDER BY seq"));
+  BRIDGE_TRY(auto q, db.prepare("SELECT i.item_xml FROM queue_message m JOIN queue_item i "
+                                "ON i.seq = m.seq WHERE m.sequence_id = ?1 AND m.operation = ?2 "
+                                "AND m.state = 1 ORDER BY m.seq"));
   q.bind(1, id).bind(2, operation);
   while (true) {
     BRIDGE_TRY(bool row, q.step());
@@ -282,6 +291,7 @@ Result<ItemsResult> SqliteStore::sequence_items(const std::string& consumer, con
 Result<int> SqliteStore::expire_sequences(TimePoint expire_before, TimePoint now) {
   auto lease = borrow();
   Connection& db = *lease;
+  std::lock_guard writer(write_mutex_);
   BRIDGE_TRY(auto tx, Transaction::begin(db, true));
   BRIDGE_TRY(int n, expire_stale(db, "", expire_before, now));
   BRIDGE_TRY(tx.commit());

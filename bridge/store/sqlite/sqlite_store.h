@@ -6,6 +6,7 @@
 #include "bridge/store/store.h"
 
 #include <condition_variable>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <vector>
@@ -26,7 +27,8 @@ class SqliteStore final : public QueueStore {
   static Result<std::unique_ptr<SqliteStore>> open(const SqliteOptions& options);
   ~SqliteStore() override;
 
-  Result<EnqueueOutcome> enqueue(const NewMessage& message) override;
+  Result<std::vector<EnqueueOutcome>> enqueue_batch(
+      const std::vector<NewMessage>& messages) override;
   Result<SequenceView> create_sequence(const QueueKey& queue, const CreateParams& params) override;
   Result<EndResult> close_sequence(const std::string& consumer, const std::string& identifier,
                                    TimePoint now, TimePoint expire_before) override;
@@ -44,9 +46,17 @@ class SqliteStore final : public QueueStore {
   explicit SqliteStore(std::vector<std::unique_ptr<Connection>> pool);
   Lease borrow();
   void give_back(Connection* c);
+  // Close and terminate: expire stale sequences, look the sequence up for this consumer, and run
+  // end_open on it when it is open; one write transaction.
+  Result<EndResult> end_sequence(const std::string& consumer, const std::string& id,
+                                 TimePoint now, TimePoint expire_before,
+                                 const std::function<Result<void>(Connection&)>& end_open);
 
   std::mutex mutex_;
   std::condition_variable available_;
+  // Writers of this process queue here and wake the moment the previous one commits; SQLite's
+  // busy handler (which sleeps in growing steps) is then only met by writers of other processes.
+  std::mutex write_mutex_;
   std::vector<std::unique_ptr<Connection>> owned_;
   std::vector<Connection*> idle_;
 };

@@ -107,7 +107,8 @@ BOOST_AUTO_TEST_CASE(opening_a_new_file_creates_the_schema_at_version_1) {
       "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
       "ORDER BY name");
   BOOST_TEST(
-      tables == std::vector<std::string>({"bridge_schema", "queue_message", "wsrm_sequence"}),
+      tables == std::vector<std::string>(
+                    {"bridge_schema", "queue_item", "queue_message", "wsrm_sequence"}),
       boost::test_tools::per_element());
   BOOST_TEST(raw.column("SELECT version FROM bridge_schema") == std::vector<std::string>({"1"}),
              boost::test_tools::per_element());
@@ -318,6 +319,36 @@ BOOST_AUTO_TEST_CASE(concurrent_enqueue_from_four_threads_loses_nothing) {
   BRIDGE_REQUIRE_OK(items);
   const std::set<std::string> distinct(items.value().items.begin(), items.value().items.end());
   BOOST_TEST(distinct.size() == static_cast<std::size_t>(kThreads * kEach + kShared));
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(sqlite_store_batches)
+
+BOOST_AUTO_TEST_CASE(enqueue_batch_stores_all_in_order_and_reports_duplicates) {
+  bridge::test::TempDir dir;
+  auto store = bridge::store::sqlite::SqliteStore::open({dir.file("b.db"), 2, 5000});
+  BOOST_TEST_REQUIRE(store.has_value());
+  const auto now = bridge::from_epoch_ms(1700000000000);
+  std::vector<bridge::store::NewMessage> batch;
+  for (int i = 0; i < 3; ++i) {
+    batch.push_back({{"c", ""}, "Op", "m" + std::to_string(i), "k" + std::to_string(i),
+                     "<x>" + std::to_string(i) + "</x>", now});
+  }
+  batch.push_back(batch[1]);  // the same key twice in one batch
+  auto outcomes = store.value()->enqueue_batch(batch);
+  BOOST_TEST_REQUIRE(outcomes.has_value());
+  using bridge::store::EnqueueOutcome;
+  BOOST_TEST((outcomes.value() == std::vector<EnqueueOutcome>{EnqueueOutcome::inserted,
+                                                              EnqueueOutcome::inserted,
+                                                              EnqueueOutcome::inserted,
+                                                              EnqueueOutcome::duplicate}));
+  bridge::store::CreateParams p{"11111111-1111-4111-8111-111111111111", 500,
+                                bridge::store::CreatePolicy::reuse, now, now - std::chrono::hours(1)};
+  BOOST_TEST_REQUIRE(store.value()->create_sequence({"c", ""}, p).has_value());
+  auto items = store.value()->sequence_items("c", p.new_identifier, "Op", p.expire_before);
+  BOOST_TEST_REQUIRE(items.has_value());
+  BOOST_TEST((items.value().items == std::vector<std::string>{"<x>0</x>", "<x>1</x>", "<x>2</x>"}));
 }
 
 BOOST_AUTO_TEST_SUITE_END()
