@@ -30,8 +30,14 @@ endfunction()
 
 # Types, serializers and the namespace table; the server dispatcher and the client stubs are
 # separate so that a program links only the side it uses.
-bridge_gsoap_library(bridge_gsoap_types ${BRIDGE_GEN_DIR}/soapC.cpp
+# libgsoapssl++ calls back into the generated serializers and the namespace table, which a
+# linker would otherwise drop from a static archive that nothing of ours references yet: the
+# archive is linked whole.
+bridge_gsoap_library(bridge_gsoap_types_archive ${BRIDGE_GEN_DIR}/soapC.cpp
                      ${BRIDGE_GEN_DIR}/wsrm_namespaces.cpp)
+add_library(bridge_gsoap_types INTERFACE)
+target_link_libraries(bridge_gsoap_types
+                      INTERFACE "$<LINK_LIBRARY:WHOLE_ARCHIVE,bridge_gsoap_types_archive>")
 bridge_gsoap_library(bridge_gsoap_server ${BRIDGE_GEN_DIR}/soapServer.cpp)
 target_link_libraries(bridge_gsoap_server PUBLIC bridge_gsoap_types)
 bridge_gsoap_library(bridge_gsoap_client ${BRIDGE_GEN_DIR}/soapClient.cpp)

@@ -33,12 +33,12 @@ struct ServerConfig {
   int workers = 8;                        // threads serving requests
   int max_pending_connections = 64;       // accepted, waiting for a worker
   std::int64_t max_request_bytes = 1 << 20;
-  int recv_timeout_s = 10;                // per read: a stalled sender is cut off
+  int recv_timeout_s = 10;                // idle wait before / between keep-alive requests
   int send_timeout_s = 10;
-  int transfer_timeout_s = 30;            // a whole request or response
+  int transfer_timeout_s = 30;            // first to last byte of a request; a response
   int keep_alive_max_requests = 100;
   std::string service_endpoint = "http://127.0.0.1:8080/11/WsrmMessageService.svc";
-  std::string wsdl_dir;                   // served at ?wsdl; default: <source>/wsdl
+  std::string wsdl_dir;                   // served at ?wsdl; required by serve
 };
 
 struct AdminConfig {

@@ -7,6 +7,8 @@
 #include "bridge/core/clock.h"
 #include "bridge/core/uuid.h"
 
+#include <pugixml.hpp>
+
 #include <cstdio>
 #include <fstream>
 #include <sstream>
@@ -54,6 +56,19 @@ int run_add(const AddOptions& o) {
                  "each queued message needs its own identifier\n",
                  o.item_path.c_str());
     return kExitUsage;
+  }
+  {
+    // An ill-formed item would break every Get… response of its sequence: refuse it here.
+    const std::string sample = "<item>" + replace_all(item_template, "${MessageIdentifier}",
+                                                       std::string(20, '0')) +
+                               "</item>";
+    pugi::xml_document doc;
+    const auto parsed = doc.load_string(sample.c_str());
+    if (!parsed) {
+      std::fprintf(stderr, "wsrm-bridge queue add: %s: byte %td: the item is not well-formed XML: %s\n",
+                   o.item_path.c_str(), parsed.offset - 6, parsed.description());
+      return kExitUsage;
+    }
   }
   auto rt = Runtime::open(config.value());
   if (!rt) {

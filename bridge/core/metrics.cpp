@@ -46,7 +46,7 @@ std::string Metrics::render_counters() const {
            "\",code=\"" + std::to_string(key.second) + "\"} " + std::to_string(n) + "\n";
   }
   out += "# HELP wsrm_bridge_connection_errors_total Connections dropped before a complete "
-         "request (time-out, size limit, TLS failure).\n";
+         "request (timeout, tls, accept, exception).\n";
   out += "# TYPE wsrm_bridge_connection_errors_total counter\n";
   for (const auto& [reason, n] : connection_errors_) {
     out += "wsrm_bridge_connection_errors_total{reason=\"" + prometheus_label(reason) + "\"} " +

@@ -39,16 +39,23 @@ const Consumer* ConsumerRegistry::by_organisation(const Organisation& org) const
   return nullptr;
 }
 
+bool certificate_matches(const Consumer& c, const std::string& subject,
+                         const std::string& sha256_fingerprint) {
+  const std::string fp = normalise_fingerprint(sha256_fingerprint);
+  const auto& fps = c.certificate_fingerprints;
+  const auto& subjects = c.certificate_subjects;
+  const bool fingerprint_known =
+      !fp.empty() && std::any_of(fps.begin(), fps.end(), [&](const std::string& f) {
+        return normalise_fingerprint(f) == fp;
+      });
+  return fingerprint_known ||
+         (!subject.empty() && std::find(subjects.begin(), subjects.end(), subject) != subjects.end());
+}
+
 const Consumer* ConsumerRegistry::by_certificate(const std::string& subject,
                                                  const std::string& sha256_fingerprint) const {
-  const std::string fp = normalise_fingerprint(sha256_fingerprint);
   for (const auto& c : consumers_) {
-    const auto& fps = c.certificate_fingerprints;
-    if (!fp.empty() && std::find(fps.begin(), fps.end(), fp) != fps.end()) return &c;
-    const auto& subjects = c.certificate_subjects;
-    if (!subject.empty() && std::find(subjects.begin(), subjects.end(), subject) != subjects.end()) {
-      return &c;
-    }
+    if (certificate_matches(c, subject, sha256_fingerprint)) return &c;
   }
   return nullptr;
 }

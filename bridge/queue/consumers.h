@@ -33,13 +33,17 @@ class ConsumerRegistry {
   const Consumer* by_id(const std::string& id) const;
   // The consumer that acts for this organisation (configuration guarantees at most one).
   const Consumer* by_organisation(const Organisation& org) const;
-  // The consumer a client certificate belongs to, by fingerprint or subject.
+  // The first consumer a client certificate is registered with, by fingerprint or subject.
   const Consumer* by_certificate(const std::string& subject,
                                  const std::string& sha256_fingerprint) const;
 
  private:
   std::vector<Consumer> consumers_;
 };
+
+// Whether a client certificate (subject, SHA-256 fingerprint) is one of the consumer's.
+bool certificate_matches(const Consumer& consumer, const std::string& subject,
+                         const std::string& sha256_fingerprint);
 
 // "AB:cd:01" and "abcd01" compare equal.
 std::string normalise_fingerprint(const std::string& fingerprint);

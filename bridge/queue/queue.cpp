@@ -45,11 +45,12 @@ Result<int> WsrmQueue::enqueue_batch(const std::vector<EnqueueRequest>& requests
                                                       "' does not receive " + r.operation +
                                                       " messages");
     }
-    messages.push_back({{c->id, ""}, r.operation, r.message_identifier, r.idempotency_key,
-                        r.item_xml, now});
+    // One source message (a BeskedIdentifier) may yield items for several operations: the
+    // operation is part of the stored key.
+    const std::string key = r.idempotency_key + "/" + r.operation;
+    messages.push_back({{c->id, ""}, r.operation, r.message_identifier, key, r.item_xml, now});
     for (const auto& q : c->sub_queues) {
-      messages.push_back({{c->id, q}, r.operation, r.message_identifier, r.idempotency_key,
-                          r.item_xml, now});
+      messages.push_back({{c->id, q}, r.operation, r.message_identifier, key, r.item_xml, now});
     }
   }
   BRIDGE_TRY(auto outcomes, store_.enqueue_batch(messages));

@@ -35,7 +35,7 @@ struct EnqueueRequest {
   std::string consumer;
   std::string operation;
   std::string message_identifier;
-  std::string idempotency_key;
+  std::string idempotency_key;  // the source message's key (a BeskedIdentifier); per operation
   std::string item_xml;
 };
 

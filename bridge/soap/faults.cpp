@@ -7,6 +7,8 @@
 
 #include "soapH.h"
 
+#include <spdlog/spdlog.h>
+
 #include <cstring>
 
 namespace bridge::soap {
@@ -52,7 +54,8 @@ int fault_for(struct ::soap* soap, const Error& error) {
         return send_fault(soap, kInsufficientPermissions, error.message);
     }
   }
-  // Store trouble: the caller should retry later; the details stay in our log.
+  // Store trouble: the caller should retry later; the details go to our log only.
+  spdlog::error("store error answered with fault 2002: {}", error.message);
   return send_fault(soap, kUnavailable, "service temporarily unavailable; retry later");
 }
 

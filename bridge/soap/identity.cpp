@@ -45,24 +45,28 @@ const queue::Consumer* identify_caller(struct ::soap* soap) {
     return nullptr;
   }
   const queue::Organisation org{header->OrganisationTypeIdentifier, header->OrganisationCode};
+  const queue::Consumer* consumer = ctx.consumers.by_organisation(org);
   if (ctx.tls) {
+    // The organisation selects the consumer; the certificate must be one of that consumer's.
+    // A certificate may be registered with several consumers (a supplier serving several
+    // jobcentres). Unknown anywhere: 4575; known, but not for this organisation: 1013.
     const auto cert = peer_certificate(soap);
-    const queue::Consumer* by_cert =
-        cert ? ctx.consumers.by_certificate(cert->subject, cert->sha256) : nullptr;
-    if (!by_cert) {
+    const bool registered =
+        cert && ctx.consumers.by_certificate(cert->subject, cert->sha256) != nullptr;
+    if (!registered) {
       send_fault(soap, kNotAuthorized, "You are not authorized: the client certificate is not "
                                        "registered for any consumer");
       return nullptr;
     }
-    for (const auto& allowed : by_cert->organisations) {
-      if (allowed == org) return by_cert;
+    if (consumer && queue::certificate_matches(*consumer, cert->subject, cert->sha256)) {
+      return consumer;
     }
     send_fault(soap, kInsufficientPermissions,
                "Insufficient permissions: the client certificate may not act for organisation " +
                    queue::to_string(org));
     return nullptr;
   }
-  if (const queue::Consumer* c = ctx.consumers.by_organisation(org)) return c;
+  if (consumer) return consumer;
   send_fault(soap, kInsufficientPermissions,
              "Insufficient permissions: organisation " + queue::to_string(org) +
                  " is not a consumer of this bridge");

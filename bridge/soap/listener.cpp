@@ -65,9 +65,10 @@ Result<std::unique_ptr<Listener>> Listener::open(const ListenerOptions& o, void*
     const int flags = SOAP_SSL_DEFAULT | SOAP_TLSv1_2 | SOAP_TLSv1_3 |
                       (o.tls->require_client_certificate ? SOAP_SSL_REQUIRE_CLIENT_AUTHENTICATION
                                                          : 0);
-    if (soap_ssl_server_context(master, flags, nullptr, nullptr,
-                                o.tls->ca.empty() ? nullptr : o.tls->ca.c_str(), nullptr, nullptr,
-                                nullptr, nullptr)) {
+    // gSOAP keeps the cafile pointer: it must point into the listener's own options.
+    const std::string& ca = l->options_.tls->ca;
+    if (soap_ssl_server_context(master, flags, nullptr, nullptr, ca.empty() ? nullptr : ca.c_str(),
+                                nullptr, nullptr, nullptr, nullptr)) {
       return listener_error(o.name + ": TLS set-up failed: " + engine_message(master));
     }
     if (SSL_CTX_use_certificate_chain_file(master->ctx, o.tls->certificate.c_str()) != 1) {
@@ -96,8 +97,6 @@ Listener::~Listener() {
   soap_end(master_);
   soap_free(master_);
 }
-
-bool ConnectionControl::stopping() const { return listener_.stopping_; }
 
 void Listener::stop() {
   {
@@ -163,8 +162,14 @@ void Listener::worker_loop() {
                    engine_message(s));
       metrics_.count_connection_error("tls");
     } else {
-      ConnectionControl control(*this);
-      serve_(s, control);
+      ConnectionControl control(stopping_);
+      try {
+        serve_(s, control);
+      } catch (const std::exception& e) {
+        spdlog::error("{}: connection dropped after an unexpected exception: {}", options_.name,
+                      e.what());
+        metrics_.count_connection_error("exception");
+      }
     }
     finish_request(s);
     soap_force_closesock(s);
@@ -184,15 +189,18 @@ void serve_soap_connection(struct ::soap* soap, ConnectionControl& control) {
       case ReadOutcome::request:
         break;
       case ReadOutcome::rejected:
+        spdlog::info("request refused with fault 1014: {}", connection.error());
         send_fault(soap, kValidationFailed, connection.error());
         count_rejection(soap);
         soap->keep_alive = 0;
         soap_send_fault(soap);
         connection.linger_and_discard();
         return;
+      case ReadOutcome::timed_out:
+        context_of(soap).metrics.count_connection_error("timeout");
+        return;
       case ReadOutcome::closed:
       case ReadOutcome::stopping:
-      case ReadOutcome::timed_out:
         return;
     }
     if (soap_begin_serve(soap)) {

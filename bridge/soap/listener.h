@@ -42,19 +42,16 @@ struct ListenerOptions {
   int keep_alive_max_requests = 100;
 };
 
-class Listener;
-
 // A serve function's line to its listener for one connection: whether the listener drains.
 // Serve loops check it while waiting for the next request, so an idle keep-alive connection is
 // closed at once on shutdown while a request already started is still answered.
 class ConnectionControl {
  public:
-  bool stopping() const;
+  explicit ConnectionControl(const std::atomic<bool>& stopping) : stopping_(stopping) {}
+  bool stopping() const { return stopping_; }
 
  private:
-  friend class Listener;
-  explicit ConnectionControl(const Listener& listener) : listener_(listener) {}
-  const Listener& listener_;
+  const std::atomic<bool>& stopping_;
 };
 
 class Listener {
@@ -79,7 +76,6 @@ class Listener {
   void stop();
 
  private:
-  friend class ConnectionControl;
   Listener(ListenerOptions options, struct ::soap* master, ServeFn serve, Metrics& metrics);
   void worker_loop();
 

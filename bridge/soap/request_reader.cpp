@@ -170,17 +170,19 @@ bool BufferedConnection::wait_readable(int idle_timeout_ms, ConnectionControl& c
   if (soap_->ssl && SSL_pending(soap_->ssl) > 0) return true;
   const std::int64_t until = now_ms() + idle_timeout_ms;
   while (true) {
-    if (control.stopping()) {
+    const std::int64_t left = until - now_ms();
+    if (left <= 0) return false;
+    // Short slices, so that a drain is noticed within a fifth of a second; a request that has
+    // already arrived is still served during a drain.
+    const bool draining = control.stopping();
+    pollfd p{soap_->socket, POLLIN, 0};
+    const int r = ::poll(&p, 1, draining ? 0 : static_cast<int>(std::min<std::int64_t>(left, 200)));
+    if (r > 0) return true;
+    if (r < 0 && errno != EINTR) return false;
+    if (draining) {
       stopped = true;
       return false;
     }
-    const std::int64_t left = until - now_ms();
-    if (left <= 0) return false;
-    pollfd p{soap_->socket, POLLIN, 0};
-    // Short slices, so that a drain is noticed within a fifth of a second.
-    const int r = ::poll(&p, 1, static_cast<int>(std::min<std::int64_t>(left, 200)));
-    if (r > 0) return true;
-    if (r < 0 && errno != EINTR) return false;
   }
 }
 
@@ -199,22 +201,38 @@ ReadOutcome BufferedConnection::read_request(const ReadLimits& limits,
     return stopped ? ReadOutcome::stopping : ReadOutcome::closed;
   }
   const std::int64_t deadline = now_ms() + limits.transfer_timeout_ms;
-  const auto incomplete = [&] {
-    return buffer_.empty() ? ReadOutcome::closed : ReadOutcome::timed_out;
+  // Nothing is buffered beyond one maximal request (plus one read), whatever the client sends.
+  const std::size_t cap = static_cast<std::size_t>(limits.max_request_bytes) +
+                          static_cast<std::size_t>(limits.max_header_bytes);
+  const std::string too_large = "the request exceeds the limit of " +
+                                std::to_string(limits.max_request_bytes) +
+                                " bytes (max_request_bytes)";
+  // Reads until `done` holds. Returns request when it does, else why reading stopped.
+  const auto read_until = [&](auto done) {
+    while (!done()) {
+      if (buffer_.size() > cap) return reject(too_large);
+      if (!fill(deadline)) return buffer_.empty() ? ReadOutcome::closed : ReadOutcome::timed_out;
+    }
+    return ReadOutcome::request;
   };
 
-  std::size_t header_end;
-  while ((header_end = buffer_.find("\r\n\r\n")) == std::string::npos) {
-    if (buffer_.size() > static_cast<std::size_t>(limits.max_header_bytes)) {
-      return reject("the HTTP header is larger than " + std::to_string(limits.max_header_bytes) +
-                    " bytes");
-    }
-    if (!fill(deadline)) return incomplete();
+  std::size_t header_end = std::string::npos;
+  ReadOutcome r = read_until([&] {
+    header_end = buffer_.find("\r\n\r\n");
+    return header_end != std::string::npos ||
+           buffer_.size() > static_cast<std::size_t>(limits.max_header_bytes);
+  });
+  if (r != ReadOutcome::request) return r;
+  if (header_end == std::string::npos) {
+    return reject(buffer_.find("\n\n") != std::string::npos
+                      ? "the HTTP header lines must end with CRLF"
+                      : "the HTTP header is larger than " +
+                            std::to_string(limits.max_header_bytes) + " bytes");
   }
   header_end += 4;
 
   // Request line and the headers that decide where the request ends.
-  std::string_view head(buffer_.data(), header_end);
+  const std::string_view head(buffer_.data(), header_end);
   const std::size_t first_eol = head.find("\r\n");
   const std::string_view request_line = head.substr(0, first_eol);
   const bool is_post = request_line.substr(0, 5) == "POST ";
@@ -224,6 +242,9 @@ ReadOutcome BufferedConnection::read_request(const ReadLimits& limits,
   for (std::size_t pos = first_eol + 2; pos < header_end - 2;) {
     const std::size_t eol = head.find("\r\n", pos);
     const std::string_view line = head.substr(pos, eol - pos);
+    if (!line.empty() && (line.front() == ' ' || line.front() == '\t')) {
+      return reject("folded HTTP header lines are not accepted");
+    }
     const std::size_t colon = line.find(':');
     if (colon != std::string_view::npos) {
       const std::string_view key = trim(line.substr(0, colon));
@@ -233,7 +254,11 @@ ReadOutcome BufferedConnection::read_request(const ReadLimits& limits,
           return reject("invalid Content-Length '" + std::string(value) + "'");
         }
       } else if (iequals(key, "Transfer-Encoding")) {
-        chunked = value.find("chunked") != std::string_view::npos;
+        if (!iequals(value, "chunked")) {
+          return reject("Transfer-Encoding '" + std::string(value) +
+                        "' is not supported; send Content-Length or chunked");
+        }
+        chunked = true;
       } else if (iequals(key, "Expect") && iequals(value, "100-continue")) {
         expect_begin = pos;
         expect_end = eol + 2;
@@ -241,8 +266,12 @@ ReadOutcome BufferedConnection::read_request(const ReadLimits& limits,
     }
     pos = eol + 2;
   }
-  if (!chunked && content_length < 0) content_length = 0;  // HTTP/1.1: no length, no body
-  if (!chunked && static_cast<std::int64_t>(header_end) + content_length > limits.max_request_bytes) {
+  if (is_post && !chunked && content_length < 0) {
+    return reject("a POST needs Content-Length or chunked Transfer-Encoding");
+  }
+  if (!chunked && content_length < 0) content_length = 0;
+  if (!chunked &&
+      static_cast<std::int64_t>(header_end) + content_length > limits.max_request_bytes) {
     return reject("the request of " + std::to_string(header_end + content_length) +
                   " bytes exceeds the limit of " + std::to_string(limits.max_request_bytes) +
                   " bytes (max_request_bytes)");
@@ -258,46 +287,39 @@ ReadOutcome BufferedConnection::read_request(const ReadLimits& limits,
   std::string decoded;  // the body without chunk framing, for the XML check
   if (!chunked) {
     request_end_ = header_end + static_cast<std::size_t>(content_length);
-    while (buffer_.size() < request_end_) {
-      if (!fill(deadline)) return ReadOutcome::timed_out;
-    }
+    r = read_until([&] { return buffer_.size() >= request_end_; });
+    if (r != ReadOutcome::request) return r == ReadOutcome::closed ? ReadOutcome::timed_out : r;
   } else {
     std::size_t pos = header_end;
+    std::size_t eol = std::string::npos;
+    const auto line_end = [&] { return (eol = buffer_.find("\r\n", pos)) != std::string::npos; };
     while (true) {
-      std::size_t eol;
-      while ((eol = buffer_.find("\r\n", pos)) == std::string::npos) {
-        if (buffer_.size() > static_cast<std::size_t>(limits.max_request_bytes)) {
-          return reject("the chunked request exceeds the limit of " +
-                        std::to_string(limits.max_request_bytes) + " bytes (max_request_bytes)");
-        }
-        if (!fill(deadline)) return ReadOutcome::timed_out;
-      }
+      if ((r = read_until(line_end)) != ReadOutcome::request) return r;
       std::string_view size_text(buffer_.data() + pos, eol - pos);
       size_text = trim(size_text.substr(0, size_text.find(';')));
       std::int64_t size = 0;
       if (!parse_size(size_text, 16, size)) return reject("invalid chunk size in the request body");
       pos = eol + 2;
       if (size == 0) {
-        // Trailer lines, then an empty line.
-        while (true) {
-          while ((eol = buffer_.find("\r\n", pos)) == std::string::npos) {
-            if (!fill(deadline)) return ReadOutcome::timed_out;
-          }
+        while (true) {  // trailer lines, then an empty line
+          if ((r = read_until(line_end)) != ReadOutcome::request) return r;
           const bool empty_line = eol == pos;
           pos = eol + 2;
           if (empty_line) break;
         }
         break;
       }
-      if (static_cast<std::int64_t>(pos) + size > limits.max_request_bytes) {
-        return reject("the chunked request exceeds the limit of " +
-                      std::to_string(limits.max_request_bytes) + " bytes (max_request_bytes)");
+      if (static_cast<std::int64_t>(pos) + size > limits.max_request_bytes) return reject(too_large);
+      const std::size_t chunk_end = pos + static_cast<std::size_t>(size);
+      if ((r = read_until([&] { return buffer_.size() >= chunk_end + 2; })) !=
+          ReadOutcome::request) {
+        return r;
       }
-      while (buffer_.size() < pos + static_cast<std::size_t>(size) + 2) {
-        if (!fill(deadline)) return ReadOutcome::timed_out;
+      if (buffer_.compare(chunk_end, 2, "\r\n") != 0) {
+        return reject("a chunk of the request body is not followed by CRLF");
       }
       decoded.append(buffer_, pos, static_cast<std::size_t>(size));
-      pos += static_cast<std::size_t>(size) + 2;
+      pos = chunk_end + 2;
     }
     request_end_ = pos;
   }
@@ -308,7 +330,7 @@ ReadOutcome BufferedConnection::read_request(const ReadLimits& limits,
                 : std::string_view(buffer_.data() + header_end, request_end_ - header_end);
     std::string why = check_soap_body(body);
     if (!why.empty()) {
-      finish_request();  // the bad request is consumed whole; the connection stays usable
+      finish_request();  // consumed whole, so nothing of it is left to discard
       return reject(std::move(why));
     }
   }

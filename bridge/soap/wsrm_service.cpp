@@ -36,8 +36,14 @@ bool check_action(struct ::soap* soap, const char* operation) {
 template <class Body>
 int operation(struct ::soap* soap, const char* name, Body&& body) {
   int rc = SOAP_FAULT;
-  if (check_action(soap, name)) {
-    if (const queue::Consumer* consumer = identify_caller(soap)) rc = body(*consumer);
+  try {
+    if (check_action(soap, name)) {
+      if (const queue::Consumer* consumer = identify_caller(soap)) rc = body(*consumer);
+    }
+  } catch (const std::exception& e) {
+    // A bug or resource exhaustion: this request fails, the server goes on.
+    spdlog::error("{}: unexpected exception: {}", name, e.what());
+    rc = send_fault(soap, kUnavailable, "service temporarily unavailable; retry later");
   }
   if (rc != SOAP_OK) {
     const int code = fault_code_of(soap);

@@ -6,7 +6,8 @@
 namespace bridge::store::sqlite {
 namespace {
 
-constexpr const char* kSchemaV1 = R"sql(
+// The current layout, created on a new file.
+constexpr const char* kSchema = R"sql(
 CREATE TABLE IF NOT EXISTS bridge_schema (version INTEGER NOT NULL);
 
 -- One row per legacy message per queue. seq is the queue order (FIFO across all operations).
@@ -46,11 +47,19 @@ CREATE TABLE IF NOT EXISTS wsrm_sequence (
 CREATE INDEX IF NOT EXISTS wsrm_sequence_open ON wsrm_sequence (state, consumer, sub_queue);
 )sql";
 
+// Version 1 kept item_xml in queue_message; version 2 moves it to queue_item (written once) so
+// that sequence bookkeeping rewrites only narrow rows.
+constexpr const char* kUpgrade1To2 = R"sql(
+INSERT INTO queue_item (seq, item_xml) SELECT seq, item_xml FROM queue_message;
+ALTER TABLE queue_message DROP COLUMN item_xml;
+UPDATE bridge_schema SET version = 2;
+)sql";
+
 }  // namespace
 
 Result<void> migrate(Connection& db) {
   BRIDGE_TRY(auto tx, Transaction::begin(db, true));
-  BRIDGE_TRY(db.exec(kSchemaV1));
+  BRIDGE_TRY(db.exec(kSchema));
   std::int64_t version = 0;
   {
     BRIDGE_TRY(auto q, db.prepare("SELECT MAX(version) FROM bridge_schema"));
@@ -63,6 +72,7 @@ Result<void> migrate(Connection& db) {
                           " is newer than this wsrm-bridge understands (" +
                           std::to_string(kSchemaVersion) + "); use a newer binary");
   }
+  if (version == 1) BRIDGE_TRY(db.exec(kUpgrade1To2));
   if (version == 0) {
     BRIDGE_TRY(auto ins, db.prepare("INSERT INTO bridge_schema (version) VALUES (?1)"));
     BRIDGE_TRY(ins.bind(1, static_cast<std::int64_t>(kSchemaVersion)).run());

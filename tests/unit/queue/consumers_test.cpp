@@ -85,4 +85,18 @@ BOOST_AUTO_TEST_CASE(a_matching_fingerprint_wins_even_with_an_unknown_subject) {
   BOOST_TEST(id_of(r.by_certificate("CN=someone else", "0099ffee")) == "akasse-3f");
 }
 
+BOOST_AUTO_TEST_CASE(a_certificate_may_belong_to_several_consumers) {
+  Consumer a;
+  a.id = "jc-a";
+  a.certificate_fingerprints = {"AA:BB"};
+  Consumer b;
+  b.id = "jc-b";
+  b.certificate_fingerprints = {"aabb"};
+  b.certificate_subjects = {"/CN=supplier"};
+  BOOST_TEST(bridge::queue::certificate_matches(a, "", "aa:bb"));
+  BOOST_TEST(bridge::queue::certificate_matches(b, "", "AABB"));
+  BOOST_TEST(bridge::queue::certificate_matches(b, "/CN=supplier", ""));
+  BOOST_TEST(!bridge::queue::certificate_matches(a, "/CN=supplier", "ccdd"));
+}
+
 BOOST_AUTO_TEST_SUITE_END()

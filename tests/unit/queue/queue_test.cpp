@@ -482,6 +482,18 @@ BOOST_AUTO_TEST_CASE(service_items_list_only_types_with_messages_sorted_by_opera
   BOOST_TEST(only_one.inventory == lines({{kIndkaldelse, 1}}), boost::test_tools::per_element());
 }
 
+BOOST_AUTO_TEST_CASE(one_source_key_yields_one_item_per_operation) {
+  QueueFixture f;
+  // One WSB to a jobcenter gives an Indkaldelse item and an Indkaldelseshaendelse item.
+  auto a = f.queue().enqueue({"jc-kerteminde", kIndkaldelse, "m-1", "besked-7", "<x>a</x>"});
+  auto b = f.queue().enqueue({"jc-kerteminde", kHaendelse, "m-2", "besked-7", "<x>b</x>"});
+  BRIDGE_REQUIRE_OK(a);
+  BRIDGE_REQUIRE_OK(b);
+  const int queues = 1 + static_cast<int>(f.kerteminde().sub_queues.size());
+  BOOST_TEST(a.value() == queues);
+  BOOST_TEST(b.value() == queues);
+}
+
 BOOST_AUTO_TEST_CASE(enqueue_is_idempotent_on_the_idempotency_key) {
   QueueFixture f;
   const bridge::queue::EnqueueRequest request{"jc-nyborg", kIndkaldelse, "m-1", "besked-1|indk",

@@ -97,7 +97,7 @@ class RawDb {
 
 BOOST_AUTO_TEST_SUITE(sqlite_store)
 
-BOOST_AUTO_TEST_CASE(opening_a_new_file_creates_the_schema_at_version_1) {
+BOOST_AUTO_TEST_CASE(opening_a_new_file_creates_the_schema_at_version_2) {
   bridge::test::TempDir dir;
   const std::string path = dir.file("new.db");
   open_store(path);
@@ -110,7 +110,7 @@ BOOST_AUTO_TEST_CASE(opening_a_new_file_creates_the_schema_at_version_1) {
       tables == std::vector<std::string>(
                     {"bridge_schema", "queue_item", "queue_message", "wsrm_sequence"}),
       boost::test_tools::per_element());
-  BOOST_TEST(raw.column("SELECT version FROM bridge_schema") == std::vector<std::string>({"1"}),
+  BOOST_TEST(raw.column("SELECT version FROM bridge_schema") == std::vector<std::string>({"2"}),
              boost::test_tools::per_element());
   BOOST_TEST(raw.column("PRAGMA journal_mode") == std::vector<std::string>({"wal"}),
              boost::test_tools::per_element());
@@ -143,17 +143,55 @@ BOOST_AUTO_TEST_CASE(a_file_from_a_newer_version_is_refused_with_schema_too_new_
   open_store(path);
   {
     RawDb raw(path);
-    raw.exec("INSERT INTO bridge_schema (version) VALUES (2)");
+    raw.exec("INSERT INTO bridge_schema (version) VALUES (3)");
   }
   auto s = SqliteStore::open({path, 2, 5000});
   BRIDGE_REQUIRE_ERROR(s, ErrorDomain::store, StoreErrc::schema_too_new);
   BOOST_TEST(s.error().message.find(path) != std::string::npos);
-  BOOST_TEST(s.error().message.find("version 2") != std::string::npos);
+  BOOST_TEST(s.error().message.find("version 3") != std::string::npos);
 
   // Refusing must not have touched the file.
   RawDb raw(path);
   BOOST_TEST(raw.column("SELECT version FROM bridge_schema ORDER BY version") ==
-                 std::vector<std::string>({"1", "2"}),
+                 std::vector<std::string>({"2", "3"}),
+             boost::test_tools::per_element());
+}
+
+BOOST_AUTO_TEST_CASE(a_version_1_file_is_upgraded_and_its_queued_items_are_still_served) {
+  bridge::test::TempDir dir;
+  const std::string path = dir.file("v1.db");
+  {
+    // The layout of schema version 1: item_xml inside queue_message.
+    RawDb raw(path);
+    raw.exec(
+        "CREATE TABLE bridge_schema (version INTEGER NOT NULL);"
+        "INSERT INTO bridge_schema VALUES (1);"
+        "CREATE TABLE queue_message (seq INTEGER PRIMARY KEY AUTOINCREMENT, consumer TEXT NOT "
+        "NULL, sub_queue TEXT NOT NULL, operation TEXT NOT NULL, message_identifier TEXT NOT "
+        "NULL, idempotency_key TEXT NOT NULL, item_xml TEXT NOT NULL, queued_at_ms INTEGER NOT "
+        "NULL, state INTEGER NOT NULL DEFAULT 0, sequence_id TEXT, delivered_at_ms INTEGER, "
+        "delivery_count INTEGER NOT NULL DEFAULT 0, UNIQUE (consumer, sub_queue, "
+        "idempotency_key));"
+        "CREATE TABLE wsrm_sequence (id TEXT PRIMARY KEY, consumer TEXT NOT NULL, sub_queue "
+        "TEXT NOT NULL, state TEXT NOT NULL, created_at_ms INTEGER NOT NULL, ended_at_ms "
+        "INTEGER, message_count INTEGER NOT NULL);"
+        "INSERT INTO queue_message (consumer, sub_queue, operation, message_identifier, "
+        "idempotency_key, item_xml, queued_at_ms) VALUES ('jc-a', '', 'Op', 'm-1', 'k-1', "
+        "'<x>kept</x>', 1700000000000);");
+  }
+  auto s = open_store(path);
+  const auto now = bridge::from_epoch_ms(1700000001000);
+  bridge::store::CreateParams p{"22222222-2222-4222-8222-222222222222", 500,
+                                bridge::store::CreatePolicy::reuse, now,
+                                now - std::chrono::hours(1)};
+  auto view = s->create_sequence({"jc-a", ""}, p);
+  BRIDGE_REQUIRE_OK(view);
+  BOOST_REQUIRE_EQUAL(view.value().inventory.size(), 1u);
+  auto items = s->sequence_items("jc-a", p.new_identifier, "Op", p.expire_before);
+  BRIDGE_REQUIRE_OK(items);
+  BOOST_TEST((items.value().items == std::vector<std::string>{"<x>kept</x>"}));
+  RawDb raw(path);
+  BOOST_TEST(raw.column("SELECT version FROM bridge_schema") == std::vector<std::string>({"2"}),
              boost::test_tools::per_element());
 }
 
