@@ -14,5 +14,7 @@ inline constexpr int kExitUsage = 2;
 using Runner = std::function<int()>;
 Runner add_serve_command(CLI::App& app);
 Runner add_queue_command(CLI::App& app);
+Runner add_ingest_command(CLI::App& app);
+Runner add_inbox_command(CLI::App& app);
 
 }  // namespace bridge::app

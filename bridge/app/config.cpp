@@ -153,6 +153,56 @@ Result<void> read_server(const toml::table& t, const std::string& source, Server
   return r.no_unknown_keys();
 }
 
+Result<std::vector<queue::Organisation>> read_organisations(TableReader& r, const char* key,
+                                                           const std::string& source,
+                                                           const std::string& owner) {
+  std::vector<queue::Organisation> out;
+  const toml::node* orgs = r.node(key);
+  if (!orgs) return out;
+  const toml::array* a = orgs->as_array();
+  if (!a) return invalid(r.where(orgs), owner + ": " + key + " must be an array of { type, code }");
+  for (const auto& e : *a) {
+    const toml::table* ot = e.as_table();
+    if (!ot) return invalid(r.where(&e), owner + ": each organisation is { type, code }");
+    TableReader orr(*ot, source, owner + " organisation");
+    queue::Organisation o;
+    BRIDGE_TRY(orr.integer("type", o.type, 1, 100));
+    BRIDGE_TRY(orr.string("code", o.code));
+    BRIDGE_TRY(orr.no_unknown_keys());
+    if (o.type == 0 || o.code.empty() || o.code.size() > 20) {
+      return invalid(orr.where(&e), "type (1..100) and code (1..20 characters) are required");
+    }
+    out.push_back(o);
+  }
+  return out;
+}
+
+Result<WebhookConfig> read_webhook(const toml::table& t, const std::string& source) {
+  TableReader r(t, source, "webhook");
+  WebhookConfig w;
+  BRIDGE_TRY(r.boolean("enabled", w.enabled));
+  BRIDGE_TRY(r.string("host", w.listener.host));
+  BRIDGE_TRY(r.integer("port", w.listener.port, 0, 65535));
+  BRIDGE_TRY(r.integer("workers", w.workers, 1, 256));
+  BRIDGE_TRY(r.integer64("max_request_bytes", w.max_request_bytes, 1024, std::int64_t{1} << 30));
+  BRIDGE_TRY(r.integer("recv_timeout_s", w.recv_timeout_s, 1, 3600));
+  BRIDGE_TRY(r.integer("transfer_timeout_s", w.transfer_timeout_s, 1, 3600));
+  BRIDGE_TRY(r.string("bearer_token", w.bearer_token));
+  BRIDGE_TRY(r.strings("certificate_subjects", w.certificate_subjects));
+  BRIDGE_TRY(r.strings("certificate_fingerprints", w.certificate_fingerprints));
+  BRIDGE_TRY(r.strings("miljoe_allowed", w.miljoe_allowed));
+  BRIDGE_TRY(r.integer("entitetstype_id", w.entitetstype_id, 1, 1000000000));
+  BRIDGE_TRY(auto recipients, read_organisations(r, "recipients", source, "[webhook]"));
+  w.recipients = std::move(recipients);
+  BRIDGE_TRY(const toml::table* tls_table, r.table("tls"));
+  if (const toml::table* tls = tls_table) {
+    BRIDGE_TRY(auto v, read_tls(*tls, source, "webhook.tls"));
+    w.listener.tls = std::move(v);
+  }
+  BRIDGE_TRY(r.no_unknown_keys());
+  return w;
+}
+
 Result<queue::Consumer> read_consumer(const toml::table& t, const std::string& source, int index) {
   TableReader r(t, source, "[consumer] #" + std::to_string(index + 1));
   queue::Consumer c;
@@ -255,6 +305,11 @@ Result<Config> parse_config(const std::string& text, const std::string& source) 
     }
     BRIDGE_TRY(l.no_unknown_keys());
   }
+  BRIDGE_TRY(const toml::table* webhook_table, r.table("webhook"));
+  if (const toml::table* t = webhook_table) {
+    BRIDGE_TRY(auto w, read_webhook(*t, source));
+    c.webhook = std::move(w);
+  }
   if (const toml::node* n = r.node("consumer")) {
     const toml::array* a = n->as_array();
     if (!a) return invalid(r.where(n), "consumers are written as [[consumer]] tables");
@@ -302,6 +357,11 @@ Result<Config> load_config(const std::string& path) {
   };
   resolve(c.sqlite_path);
   resolve(c.server.wsdl_dir);
+  if (c.webhook.listener.tls) {
+    resolve(c.webhook.listener.tls->certificate);
+    resolve(c.webhook.listener.tls->private_key);
+    resolve(c.webhook.listener.tls->ca);
+  }
   if (c.server.listener.tls) {
     resolve(c.server.listener.tls->certificate);
     resolve(c.server.listener.tls->private_key);

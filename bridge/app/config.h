@@ -47,6 +47,22 @@ struct AdminConfig {
   int port = 9090;
 };
 
+// The WSB receiver (issue: ingestion). Off unless [webhook] is present with enabled = true.
+struct WebhookConfig {
+  bool enabled = false;
+  ListenerConfig listener{"127.0.0.1", 8443, std::nullopt};
+  int workers = 8;
+  std::int64_t max_request_bytes = 1 << 20;
+  int recv_timeout_s = 10;
+  int transfer_timeout_s = 30;
+  std::string bearer_token;                           // empty: no token required
+  std::vector<std::string> certificate_subjects;      // empty with fingerprints empty: any CA-signed
+  std::vector<std::string> certificate_fingerprints;
+  std::vector<std::string> miljoe_allowed;            // empty: any Miljoe is accepted
+  std::vector<queue::Organisation> recipients;        // empty: every consumer organisation
+  int entitetstype_id = 90000;
+};
+
 struct LogConfig {
   std::string format = "text";  // text | json
   std::string level = "info";   // trace | debug | info | warn | error
@@ -57,6 +73,7 @@ struct Config {
   std::string source;  // the file it came from, for messages
   ServerConfig server;
   AdminConfig admin;
+  WebhookConfig webhook;
   std::string sqlite_path = "wsrm-bridge.db";
   queue::QueueSettings queue;
   int sweep_interval_s = 30;

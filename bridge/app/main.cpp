@@ -25,6 +25,8 @@ int main(int argc, char** argv) {
   };
   add(bridge::app::add_serve_command);
   add(bridge::app::add_queue_command);
+  add(bridge::app::add_ingest_command);
+  add(bridge::app::add_inbox_command);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

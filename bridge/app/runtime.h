@@ -6,7 +6,9 @@
 #include "bridge/core/clock.h"
 #include "bridge/core/metrics.h"
 #include "bridge/queue/queue.h"
+#include "bridge/store/inbox.h"
 #include "bridge/store/store.h"
+#include "bridge/wsb/wsb.h"
 
 #include <memory>
 
@@ -18,6 +20,10 @@ class Runtime {
 
   const Clock& clock() const { return clock_; }
   store::QueueStore& store() { return *store_; }
+  store::InboxStore& inbox() { return *inbox_; }
+  // The receiver's rules: entity type, Miljoe allow-list, and the recipient organisations
+  // (the [webhook] list, or else every consumer's organisations).
+  const wsb::Rules& wsb_rules() const { return rules_; }
   const queue::ConsumerRegistry& consumers() const { return consumers_; }
   queue::WsrmQueue& queue() { return *queue_; }
   Metrics& metrics() { return metrics_; }
@@ -26,6 +32,8 @@ class Runtime {
   explicit Runtime(const Config& config);
   SystemClock clock_;
   std::unique_ptr<store::QueueStore> store_;
+  std::unique_ptr<store::InboxStore> inbox_;
+  wsb::Rules rules_;
   queue::ConsumerRegistry consumers_;
   std::unique_ptr<queue::WsrmQueue> queue_;
   Metrics metrics_;

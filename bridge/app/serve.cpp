@@ -7,6 +7,8 @@
 #include "bridge/soap/admin.h"
 #include "bridge/soap/listener.h"
 #include "bridge/soap/service_context.h"
+#include "bridge/webhook/inbox_writer.h"
+#include "bridge/webhook/webhook_server.h"
 
 #include <spdlog/spdlog.h>
 
@@ -99,6 +101,46 @@ int run_serve(const ServeOptions& opts) {
     }
     admin = std::move(opened.value());
   }
+  // The WSB receiver, when configured: its own port, TLS context, workers and limits.
+  std::unique_ptr<webhook::InboxWriter> writer;
+  std::unique_ptr<webhook::WebhookContext> webhook_ctx;
+  std::unique_ptr<soap::Listener> webhook_listener;
+  if (config.webhook.enabled) {
+    const auto& w = config.webhook;
+    writer = std::make_unique<webhook::InboxWriter>(rt.inbox());
+    soap::ReadLimits limits{w.max_request_bytes, w.recv_timeout_s * 1000,
+                            w.transfer_timeout_s * 1000, 64 * 1024, false};
+    webhook_ctx.reset(new webhook::WebhookContext{*writer, rt.wsb_rules(), w.bearer_token,
+                                                  w.certificate_subjects,
+                                                  w.certificate_fingerprints, rt.metrics(),
+                                                  rt.clock(), limits});
+    soap::ListenerOptions wo;
+    wo.name = "webhook";
+    wo.host = w.listener.host;
+    wo.port = w.listener.port;
+    if (w.listener.tls) {
+      const auto& t = *w.listener.tls;
+      wo.tls = soap::TlsOptions{t.certificate, t.private_key, t.ca, t.require_client_certificate};
+    }
+    wo.workers = w.workers;
+    wo.recv_timeout_s = w.recv_timeout_s;
+    wo.transfer_timeout_s = w.transfer_timeout_s;
+    wo.max_request_bytes = w.max_request_bytes;
+    auto opened = soap::Listener::open(wo, webhook_ctx.get(), nullptr,
+                                       &webhook::serve_webhook_connection, rt.metrics());
+    if (!opened) {
+      spdlog::error("{}", opened.error().message);
+      return kExitUsage;
+    }
+    webhook_listener = std::move(opened.value());
+    if (!w.listener.tls && w.bearer_token.empty()) {
+      spdlog::warn("webhook port runs WITHOUT authentication (no TLS client certificate, no "
+                   "bearer token): anyone who reaches it can deliver WSB messages");
+    }
+    spdlog::info("WSB webhook on {}://{}:{}/wsb/{{type}}/{{code}}, {} recipient organisation(s)",
+                 w.listener.tls ? "https" : "http", w.listener.host, webhook_listener->port(),
+                 rt.wsb_rules().recipients.size());
+  }
   if (!service.tls) {
     spdlog::warn("SOAP port runs WITHOUT client-certificate authentication: the "
                  "ActiveOrganisationHeader alone identifies the consumer. Configure [server.tls] "
@@ -112,7 +154,7 @@ int run_serve(const ServeOptions& opts) {
   if (!opts.port_file.empty()) {
     std::ofstream pf(opts.port_file + ".tmp");
     pf << "soap=" << soap_listener.value()->port() << "\nadmin=" << (admin ? admin->port() : 0)
-       << "\n";
+       << "\nwebhook=" << (webhook_listener ? webhook_listener->port() : 0) << "\n";
     pf.close();
     std::rename((opts.port_file + ".tmp").c_str(), opts.port_file.c_str());
   }
@@ -120,6 +162,9 @@ int run_serve(const ServeOptions& opts) {
   std::thread soap_thread([&] { soap_listener.value()->run(); });
   std::thread admin_thread([&] {
     if (admin) admin->run();
+  });
+  std::thread webhook_thread([&] {
+    if (webhook_listener) webhook_listener->run();
   });
   std::mutex sweep_mutex;
   std::condition_variable sweep_cv;
@@ -143,6 +188,7 @@ int run_serve(const ServeOptions& opts) {
   spdlog::info("signal {}: draining in-flight requests, then exiting", sig);
   soap_listener.value()->stop();
   if (admin) admin->stop();
+  if (webhook_listener) webhook_listener->stop();
   {
     std::lock_guard lock(sweep_mutex);
     stopping = true;
@@ -150,6 +196,7 @@ int run_serve(const ServeOptions& opts) {
   sweep_cv.notify_all();
   soap_thread.join();
   admin_thread.join();
+  webhook_thread.join();  // every acknowledged message was committed before its 2xx
   sweeper.join();
   spdlog::info("wsrm-bridge stopped cleanly");
   return kExitOk;

@@ -17,6 +17,11 @@ void Metrics::count_connection_error(const std::string& reason) {
   ++connection_errors_[reason];
 }
 
+void Metrics::count_wsb(const std::string& outcome, const std::string& reason) {
+  std::lock_guard lock(mutex_);
+  ++wsb_[{outcome, reason}];
+}
+
 std::string prometheus_label(const std::string& value) {
   std::string out;
   for (char c : value) {
@@ -51,6 +56,13 @@ std::string Metrics::render_counters() const {
   for (const auto& [reason, n] : connection_errors_) {
     out += "wsrm_bridge_connection_errors_total{reason=\"" + prometheus_label(reason) + "\"} " +
            std::to_string(n) + "\n";
+  }
+  out += "# HELP wsrm_bridge_wsb_received_total WSB messages received (webhook and ingest), by "
+         "outcome and reason.\n";
+  out += "# TYPE wsrm_bridge_wsb_received_total counter\n";
+  for (const auto& [key, n] : wsb_) {
+    out += "wsrm_bridge_wsb_received_total{outcome=\"" + prometheus_label(key.first) +
+           "\",reason=\"" + prometheus_label(key.second) + "\"} " + std::to_string(n) + "\n";
   }
   return out;
 }

@@ -14,6 +14,9 @@ class Metrics {
   void count_request(const std::string& operation);
   void count_fault(const std::string& operation, int code);
   void count_connection_error(const std::string& reason);
+  // One received WSB: outcome accepted, quarantined, duplicate, conflict, malformed, refused;
+  // reason the quarantine reason or the HTTP refusal (e.g. "401").
+  void count_wsb(const std::string& outcome, const std::string& reason);
 
   // Prometheus text exposition of the counters (HELP/TYPE lines included).
   std::string render_counters() const;
@@ -23,6 +26,7 @@ class Metrics {
   std::map<std::string, std::int64_t> requests_;
   std::map<std::pair<std::string, int>, std::int64_t> faults_;
   std::map<std::string, std::int64_t> connection_errors_;
+  std::map<std::pair<std::string, std::string>, std::int64_t> wsb_;
 };
 
 // Escapes a Prometheus label value.

@@ -12,7 +12,7 @@
 namespace bridge {
 
 // Which stage raised the error; each has its own code space documented next to its enum.
-enum class ErrorDomain { config, store, queue, soap, io };
+enum class ErrorDomain { config, store, queue, soap, io, wsb, inbox };
 
 struct Error {
   ErrorDomain domain;

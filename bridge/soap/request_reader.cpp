@@ -186,14 +186,34 @@ bool BufferedConnection::wait_readable(int idle_timeout_ms, ConnectionControl& c
   }
 }
 
+ReadOutcome BufferedConnection::reject_size(std::string why) {
+  too_large_ = true;
+  return reject(std::move(why));
+}
+
 ReadOutcome BufferedConnection::reject(std::string why) {
   error_ = std::move(why);
   return ReadOutcome::rejected;
 }
 
+std::string HttpRequest::header(std::string_view name) const {
+  for (const auto& [k, v] : headers) {
+    if (iequals(k, name)) return v;
+  }
+  return "";
+}
+
+bool HttpRequest::keep_alive() const {
+  const std::string connection = header("Connection");
+  if (version == "HTTP/1.0") return iequals(connection, "keep-alive");
+  return !iequals(connection, "close");
+}
+
 ReadOutcome BufferedConnection::read_request(const ReadLimits& limits,
                                              ConnectionControl& control) {
   error_.clear();
+  too_large_ = false;
+  request_ = HttpRequest{};
   request_end_ = 0;
   fed_ = 0;
   bool stopped = false;
@@ -204,13 +224,13 @@ ReadOutcome BufferedConnection::read_request(const ReadLimits& limits,
   // Nothing is buffered beyond one maximal request (plus one read), whatever the client sends.
   const std::size_t cap = static_cast<std::size_t>(limits.max_request_bytes) +
                           static_cast<std::size_t>(limits.max_header_bytes);
-  const std::string too_large = "the request exceeds the limit of " +
+  const std::string too_large_text = "the request exceeds the limit of " +
                                 std::to_string(limits.max_request_bytes) +
                                 " bytes (max_request_bytes)";
   // Reads until `done` holds. Returns request when it does, else why reading stopped.
   const auto read_until = [&](auto done) {
     while (!done()) {
-      if (buffer_.size() > cap) return reject(too_large);
+      if (buffer_.size() > cap) return reject_size(too_large_text);
       if (!fill(deadline)) return buffer_.empty() ? ReadOutcome::closed : ReadOutcome::timed_out;
     }
     return ReadOutcome::request;
@@ -236,6 +256,14 @@ ReadOutcome BufferedConnection::read_request(const ReadLimits& limits,
   const std::size_t first_eol = head.find("\r\n");
   const std::string_view request_line = head.substr(0, first_eol);
   const bool is_post = request_line.substr(0, 5) == "POST ";
+  {
+    const std::size_t sp1 = request_line.find(' ');
+    const std::size_t sp2 = request_line.rfind(' ');
+    if (sp1 == std::string_view::npos || sp2 == sp1) return reject("malformed HTTP request line");
+    request_.method = std::string(request_line.substr(0, sp1));
+    request_.target = std::string(request_line.substr(sp1 + 1, sp2 - sp1 - 1));
+    request_.version = std::string(request_line.substr(sp2 + 1));
+  }
   std::int64_t content_length = -1;
   bool chunked = false;
   std::size_t expect_begin = 0, expect_end = 0;
@@ -249,6 +277,7 @@ ReadOutcome BufferedConnection::read_request(const ReadLimits& limits,
     if (colon != std::string_view::npos) {
       const std::string_view key = trim(line.substr(0, colon));
       const std::string_view value = trim(line.substr(colon + 1));
+      request_.headers.emplace_back(key, value);
       if (iequals(key, "Content-Length")) {
         if (!parse_size(value, 10, content_length)) {
           return reject("invalid Content-Length '" + std::string(value) + "'");
@@ -272,16 +301,17 @@ ReadOutcome BufferedConnection::read_request(const ReadLimits& limits,
   if (!chunked && content_length < 0) content_length = 0;
   if (!chunked &&
       static_cast<std::int64_t>(header_end) + content_length > limits.max_request_bytes) {
-    return reject("the request of " + std::to_string(header_end + content_length) +
-                  " bytes exceeds the limit of " + std::to_string(limits.max_request_bytes) +
-                  " bytes (max_request_bytes)");
+    return reject_size("the request of " + std::to_string(header_end + content_length) +
+                       " bytes exceeds the limit of " + std::to_string(limits.max_request_bytes) +
+                       " bytes (max_request_bytes)");
   }
   if (expect_end > 0) {
     // We answer 100-continue ourselves, now; gSOAP must not answer it a second time later.
     buffer_.erase(expect_begin, expect_end - expect_begin);
     header_end -= expect_end - expect_begin;
-    static const char kContinue[] = "HTTP/1.1 100 Continue\r\n\r\n";
-    soap_->fsend(soap_, kContinue, sizeof kContinue - 1);
+    if (!send("HTTP/1.1 100 Continue\r\n\r\n", limits.transfer_timeout_ms)) {
+      return ReadOutcome::timed_out;
+    }
   }
 
   std::string decoded;  // the body without chunk framing, for the XML check
@@ -309,7 +339,9 @@ ReadOutcome BufferedConnection::read_request(const ReadLimits& limits,
         }
         break;
       }
-      if (static_cast<std::int64_t>(pos) + size > limits.max_request_bytes) return reject(too_large);
+      if (static_cast<std::int64_t>(pos) + size > limits.max_request_bytes) {
+        return reject_size(too_large_text);
+      }
       const std::size_t chunk_end = pos + static_cast<std::size_t>(size);
       if ((r = read_until([&] { return buffer_.size() >= chunk_end + 2; })) !=
           ReadOutcome::request) {
@@ -324,17 +356,53 @@ ReadOutcome BufferedConnection::read_request(const ReadLimits& limits,
     request_end_ = pos;
   }
 
-  if (is_post) {
-    const std::string_view body =
-        chunked ? std::string_view(decoded)
-                : std::string_view(buffer_.data() + header_end, request_end_ - header_end);
-    std::string why = check_soap_body(body);
+  request_.body = chunked ? std::move(decoded)
+                          : buffer_.substr(header_end, request_end_ - header_end);
+  if (is_post && limits.soap_body) {
+    std::string why = check_soap_body(request_.body);
     if (!why.empty()) {
       finish_request();  // consumed whole, so nothing of it is left to discard
       return reject(std::move(why));
     }
   }
   return ReadOutcome::request;
+}
+
+bool BufferedConnection::send(std::string_view bytes, int timeout_ms) {
+  const std::int64_t deadline = now_ms() + timeout_ms;
+  while (!bytes.empty()) {
+    const std::int64_t remaining = deadline - now_ms();
+    if (remaining <= 0) return false;
+    short wait_for = POLLOUT;
+    if (soap_->ssl) {
+      ERR_clear_error();
+      const int n = SSL_write(soap_->ssl, bytes.data(), static_cast<int>(bytes.size()));
+      if (n > 0) {
+        bytes.remove_prefix(static_cast<std::size_t>(n));
+        continue;
+      }
+      const int e = SSL_get_error(soap_->ssl, n);
+      if (e == SSL_ERROR_WANT_READ) {
+        wait_for = POLLIN;
+      } else if (e != SSL_ERROR_WANT_WRITE) {
+        return false;
+      }
+    } else {
+      const ssize_t n =
+          ::send(soap_->socket, bytes.data(), bytes.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
+      if (n > 0) {
+        bytes.remove_prefix(static_cast<std::size_t>(n));
+        continue;
+      }
+      if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) return false;
+    }
+    pollfd p{soap_->socket, wait_for, 0};
+    if (::poll(&p, 1, static_cast<int>(std::min<std::int64_t>(remaining, 1000))) < 0 &&
+        errno != EINTR) {
+      return false;
+    }
+  }
+  return true;
 }
 
 void BufferedConnection::finish_request() {

@@ -11,6 +11,8 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 struct soap;
 
@@ -21,6 +23,20 @@ struct ReadLimits {
   int idle_timeout_ms = 10000;               // waiting for the first byte of a request
   int transfer_timeout_ms = 30000;           // from the first byte to the last
   int max_header_bytes = 64 * 1024;
+  bool soap_body = true;  // a POST body must be one well-formed SOAP Envelope (off for JSON)
+};
+
+// The request just read, for listeners that handle it themselves (the webhook).
+struct HttpRequest {
+  std::string method;
+  std::string target;  // path and query as sent
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string body;  // without chunk framing
+
+  // The first header with this name (case-insensitive), or empty.
+  std::string header(std::string_view name) const;
+  bool keep_alive() const;  // HTTP/1.1 without "Connection: close"
+  std::string version;
 };
 
 enum class ReadOutcome {
@@ -42,8 +58,14 @@ class BufferedConnection {
   ReadOutcome read_request(const ReadLimits& limits, ConnectionControl& control);
   // Why the last request was rejected, for the fault text.
   const std::string& error() const { return error_; }
+  // Whether the last rejection was about size (HTTP 413) rather than form (HTTP 400).
+  bool rejected_for_size() const { return too_large_; }
+  const HttpRequest& request() const { return request_; }
   // Drops the bytes of the request just served; pipelined bytes after it are kept.
   void finish_request();
+  // Writes bytes to the client (through TLS when the connection has it) within timeout_ms;
+  // false when the client is gone or too slow. For answers not written by gSOAP.
+  bool send(std::string_view bytes, int timeout_ms);
   // After a rejection: stop writing, read and discard what the client still sends (briefly), so
   // that closing does not reset the connection before the client has read the answer.
   void linger_and_discard();
@@ -53,6 +75,7 @@ class BufferedConnection {
   bool fill(std::int64_t deadline_ms);  // appends at least one byte; false on EOF or time-out
   bool wait_readable(int idle_timeout_ms, ConnectionControl& control, bool& stopped);
   ReadOutcome reject(std::string why);
+  ReadOutcome reject_size(std::string why);
   bool check_body(std::string_view body);
 
   struct ::soap* soap_;
@@ -61,6 +84,8 @@ class BufferedConnection {
   std::size_t request_end_ = 0;  // bytes of buffer_ that form the current request
   std::size_t fed_ = 0;          // bytes of the current request handed to gSOAP
   std::string error_;
+  bool too_large_ = false;
+  HttpRequest request_;
 };
 
 // Checks that a SOAP request body is one well-formed XML document whose root is an Envelope.

@@ -45,6 +45,41 @@ CREATE TABLE IF NOT EXISTS wsrm_sequence (
   message_count INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS wsrm_sequence_open ON wsrm_sequence (state, consumer, sub_queue);
+
+-- Received WSB messages, raw bytes first: what DFDG was told was delivered is always here.
+CREATE TABLE IF NOT EXISTS inbox_message (
+  id                 INTEGER PRIMARY KEY AUTOINCREMENT,
+  besked_identifier  TEXT    NOT NULL UNIQUE,
+  received_at_ms     INTEGER NOT NULL,
+  source             TEXT    NOT NULL,
+  recipient_type     INTEGER NOT NULL,
+  recipient_code     TEXT    NOT NULL,
+  layout             TEXT    NOT NULL,
+  raw                BLOB    NOT NULL,
+  sha256             TEXT    NOT NULL,
+  status             TEXT    NOT NULL,  -- accepted, quarantined
+  reason             TEXT    NOT NULL,
+  detail             TEXT    NOT NULL,
+  cpr                TEXT    NOT NULL,
+  ekstern_identifier TEXT    NOT NULL,
+  entitetstype_id    INTEGER,
+  aendringstype_id   INTEGER,
+  miljoe             TEXT    NOT NULL,
+  haendelses_tid     TEXT    NOT NULL,
+  duplicates         INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX IF NOT EXISTS inbox_message_status ON inbox_message (status, reason, id);
+
+-- Other bytes under a BeskedIdentifier already stored: kept for inspection, never processed.
+CREATE TABLE IF NOT EXISTS inbox_conflict (
+  id                INTEGER PRIMARY KEY AUTOINCREMENT,
+  besked_identifier TEXT    NOT NULL,
+  received_at_ms    INTEGER NOT NULL,
+  source            TEXT    NOT NULL,
+  raw               BLOB    NOT NULL,
+  sha256            TEXT    NOT NULL
+);
+CREATE INDEX IF NOT EXISTS inbox_conflict_besked ON inbox_conflict (besked_identifier);
 )sql";
 
 // Version 1 kept item_xml in queue_message; version 2 moves it to queue_item (written once) so
@@ -72,7 +107,9 @@ Result<void> migrate(Connection& db) {
                           " is newer than this wsrm-bridge understands (" +
                           std::to_string(kSchemaVersion) + "); use a newer binary");
   }
+  // Each step upgrades one version; the tables new in a version were created above.
   if (version == 1) BRIDGE_TRY(db.exec(kUpgrade1To2));
+  if (version >= 1 && version < 3) BRIDGE_TRY(db.exec("UPDATE bridge_schema SET version = 3"));
   if (version == 0) {
     BRIDGE_TRY(auto ins, db.prepare("INSERT INTO bridge_schema (version) VALUES (?1)"));
     BRIDGE_TRY(ins.bind(1, static_cast<std::int64_t>(kSchemaVersion)).run());
