@@ -154,7 +154,8 @@ void serve_webhook_connection(struct ::soap* soap, soap::ConnectionControl& cont
     subject = cert->subject;
     sha256 = cert->sha256;
   }
-  for (int served = 0; served < std::max(1, soap->max_keep_alive); ++served) {
+  const int max_requests = std::max(1, soap->max_keep_alive);
+  for (int served = 0; served < max_requests; ++served) {
     switch (connection.read_request(ctx.limits, control)) {
       case soap::ReadOutcome::request:
         break;
@@ -176,7 +177,10 @@ void serve_webhook_connection(struct ::soap* soap, soap::ConnectionControl& cont
         return;
     }
     const soap::HttpRequest& request = connection.request();
-    const bool keep_alive = request.keep_alive() && !control.stopping();
+    // The last request this connection may carry is answered with Connection: close, so the
+    // client does not send another one into a closing socket.
+    const bool keep_alive =
+        request.keep_alive() && !control.stopping() && served + 1 < max_requests;
     const HttpAnswer answer = handle_request(request, ctx, subject, sha256);
     if (!write_answer(connection, answer, keep_alive, ctx.limits.transfer_timeout_ms)) return;
     connection.finish_request();
