@@ -18,8 +18,17 @@ const char* to_string(store::InboxOutcome outcome) {
 Result<store::InboxRecord> make_record(std::string_view raw, const wsb::Organisation& recipient,
                                        std::string source, const wsb::Rules& rules,
                                        TimePoint received_at) {
-  BRIDGE_TRY(wsb::Document doc, wsb::parse(raw));
-  const wsb::Classification verdict = wsb::classify(doc, recipient, rules);
+  auto parsed = wsb::parse(raw);
+  if (!parsed && parsed.error().code != static_cast<int>(wsb::WsbErrc::not_a_document)) {
+    return parsed.error();  // not JSON at all
+  }
+  // JSON that is not a WSB document (a string, an array of three…) is still DFDG's message:
+  // stored and quarantined as a schema problem, never refused (DFDG would retry it for hours).
+  const wsb::Document doc = parsed ? std::move(parsed.value()) : wsb::Document{};
+  const wsb::Classification verdict =
+      parsed ? wsb::classify(doc, recipient, rules)
+             : wsb::Classification{wsb::Verdict::quarantined, wsb::kReasonSchema,
+                                   parsed.error().message};
   const wsb::Header& h = doc.fields;
   store::InboxRecord r;
   // Leading and trailing white space is not part of the message: a document re-sent with
@@ -39,7 +48,7 @@ Result<store::InboxRecord> make_record(std::string_view raw, const wsb::Organisa
   r.source = std::move(source);
   r.recipient_type = recipient.type;
   r.recipient_code = recipient.code;
-  r.layout = wsb::to_string(doc.layout);
+  r.layout = parsed ? wsb::to_string(doc.layout) : "none";
   r.status = verdict.verdict == wsb::Verdict::accepted ? "accepted" : "quarantined";
   r.reason = verdict.reason;
   r.detail = verdict.detail;

@@ -13,8 +13,9 @@
 
 namespace bridge::webhook {
 
-// Not JSON at all (or not a document shape): the only input refused with an error; the caller
-// answers HTTP 400 or reports the line, and logs the size and hash.
+// Bytes that are not JSON at all are the only input refused with an error; the caller answers
+// HTTP 400 or reports the line, and logs the size and hash. JSON of another shape is a record,
+// quarantined as a schema problem.
 Result<store::InboxRecord> make_record(std::string_view raw, const wsb::Organisation& recipient,
                                        std::string source, const wsb::Rules& rules,
                                        TimePoint received_at);

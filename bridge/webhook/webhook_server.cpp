@@ -48,10 +48,10 @@ std::optional<wsb::Organisation> recipient_of(std::string_view target) {
 }
 
 bool token_matches(const std::string& header, const std::string& expected) {
-  constexpr std::string_view scheme = "Bearer ";
-  if (header.size() != scheme.size() + expected.size() ||
-      header.compare(0, scheme.size(), scheme) != 0) {
-    return false;
+  constexpr std::string_view scheme = "bearer ";
+  if (header.size() != scheme.size() + expected.size()) return false;
+  for (std::size_t i = 0; i < scheme.size(); ++i) {  // the scheme name is case-insensitive
+    if (std::tolower(static_cast<unsigned char>(header[i])) != scheme[i]) return false;
   }
   // Constant time: the comparison does not tell an attacker how much of the token was right.
   return CRYPTO_memcmp(header.data() + scheme.size(), expected.data(), expected.size()) == 0;
@@ -86,6 +86,7 @@ bool write_answer(soap::BufferedConnection& connection, const HttpAnswer& a, boo
 HttpAnswer handle_request(const soap::HttpRequest& request, WebhookContext& ctx,
                           const std::string& peer_subject, const std::string& peer_sha256) {
   if (request.method != "POST") {
+    ctx.metrics.count_wsb("refused", "405");
     return refuse(405, "method not allowed", "WSB messages are POSTed to /wsb/{type}/{code}");
   }
   if (!ctx.certificate_subjects.empty() || !ctx.certificate_fingerprints.empty()) {
@@ -104,6 +105,7 @@ HttpAnswer handle_request(const soap::HttpRequest& request, WebhookContext& ctx,
   }
   const auto recipient = recipient_of(request.target);
   if (!recipient) {
+    ctx.metrics.count_wsb("refused", "404");
     return refuse(404, "not found",
                   "post to /wsb/{organisationType}/{organisationCode}, e.g. /wsb/8/44000");
   }

@@ -6,6 +6,11 @@ Everything here drives the real `wsrm-bridge` binary over real sockets on loopba
   `wsrm-bridge queue add`, starts `wsrm-bridge serve` on port 0, waits for the port file, and
   stops it with SIGTERM (asserting exit code 0). Its stderr goes to a file that
   `BridgeTestCase` prints when a test fails.
+* With `webhook={…}` the instance also serves the WSB webhook (`[webhook]`, port 0 too);
+  `wsb_post()` posts one JSON document on a fresh connection, `Bridge.inbox_messages()` /
+  `inbox_conflicts()` read the inbox tables read-only with sqlite3, and `Bridge.ingest()` /
+  `inbox_cli()` run the operator commands. `wsb_fixture()` loads tests/fixtures/wsb with a
+  fresh BeskedIdentifier.
 * `SoapClient` is a small SOAP 1.1 client over http.client (keep-alive). It builds envelopes,
   parses responses and faults, and validates every response Body child (and every
   SequenceResponse header) against the served contract in wsdl/xsd with xmllint.
@@ -25,6 +30,7 @@ import re
 import shutil
 import signal
 import socket
+import sqlite3
 import ssl
 import subprocess
 import sys
@@ -487,7 +493,7 @@ class Bridge:
     """One wsrm-bridge instance with its own temporary directory, configuration and SQLite file."""
 
     def __init__(self, workdir, consumers=(JOBCENTER, AKASSE), server=None, queue=None, tls=None,
-                 admin=True, log_level="info", name="bridge"):
+                 admin=True, log_level="info", name="bridge", webhook=None, webhook_tls=None):
         self.workdir = workdir
         self.name = name
         self.binary = bridge_binary()
@@ -508,6 +514,11 @@ class Bridge:
         self.proc = None
         self.soap_port = None
         self.admin_port = None
+        # The WSB webhook: None keeps it off; a dict (possibly empty) enables it on port 0 with
+        # these [webhook] keys on top; webhook_tls is its [webhook.tls] table.
+        self.webhook = None if webhook is None else dict(webhook)
+        self.webhook_tls = webhook_tls
+        self.webhook_port = None
         self.logs = []  # stderr of every run of this instance, kept after the temp dir is gone
         self.clients = []
         self._stderr_file = None
@@ -526,6 +537,14 @@ class Bridge:
         lines += ["[store]", f"sqlite_path = {toml_str(self.db_path)}"]
         lines += ["[queue]"] + [f"{k} = {toml_value(v)}" for k, v in self.queue_options.items()]
         lines += ["[log]", 'format = "text"', f"level = {toml_str(self.log_level)}"]
+        if self.webhook is not None:
+            options = {"enabled": True, "host": "127.0.0.1", "port": 0}
+            options.update(self.webhook)
+            lines.append("[webhook]")
+            lines += [f"{k} = {toml_value(v)}" for k, v in options.items()]
+            if self.webhook_tls:
+                lines.append("[webhook.tls]")
+                lines += [f"{k} = {toml_value(v)}" for k, v in self.webhook_tls.items()]
         for c in self.consumers:
             lines.append("[[consumer]]")
             lines += [f"{k} = {toml_value(v)}" for k, v in c.items()]
@@ -552,6 +571,77 @@ class Bridge:
             raise AssertionError(f"queue stats failed ({p.returncode}): {p.stdout}{p.stderr}")
         return p.stdout
 
+    # --- the inbox (WSB) ------------------------------------------------------------------
+
+    def run_cli(self, *args, timeout=60):
+        """`wsrm-bridge <args…>`, e.g. run_cli("inbox", "-c", b.config_path, "list"); returns
+        the CompletedProcess (text)."""
+        return subprocess.run([self.binary] + list(args), capture_output=True, text=True,
+                              timeout=timeout)
+
+    def inbox_cli(self, *args):
+        """`wsrm-bridge inbox -c CONFIG <args…>`; asserts exit code 0 and returns stdout."""
+        p = self.run_cli("inbox", "-c", self.config_path, *args)
+        if p.returncode != 0:
+            raise AssertionError(f"wsrm-bridge inbox {' '.join(args)} failed ({p.returncode}):\n"
+                                 f"{p.stdout}{p.stderr}")
+        return p.stdout
+
+    def ingest(self, path, recipient=None):
+        """`wsrm-bridge ingest -c CONFIG [--recipient R] PATH`; returns the CompletedProcess."""
+        cmd = ["ingest", "-c", self.config_path]
+        if recipient is not None:
+            cmd += ["--recipient", recipient]
+        return self.run_cli(*cmd, path)
+
+    def _inbox_db(self):
+        """A read-only connection to the SQLite file (the server may be running)."""
+        db = sqlite3.connect(f"file:{self.db_path}?mode=ro", uri=True, timeout=10)
+        db.row_factory = sqlite3.Row
+        return db
+
+    def inbox_messages(self):
+        """{BeskedIdentifier: dict of the inbox_message row}; `raw` as bytes."""
+        db = self._inbox_db()
+        try:
+            rows = db.execute("SELECT id, besked_identifier, source, recipient_type, "
+                              "recipient_code, layout, CAST(raw AS BLOB) AS raw, sha256, status, "
+                              "reason, detail, miljoe, duplicates FROM inbox_message "
+                              "ORDER BY id").fetchall()
+        finally:
+            db.close()
+        out = {}
+        for r in rows:
+            d = dict(r)
+            d["raw"] = bytes(d["raw"])
+            if d["besked_identifier"] in out:
+                raise AssertionError(f"BeskedIdentifier {d['besked_identifier']} is stored twice")
+            out[d["besked_identifier"]] = d
+        return out
+
+    def inbox_count(self):
+        db = self._inbox_db()
+        try:
+            return db.execute("SELECT COUNT(*) FROM inbox_message").fetchone()[0]
+        finally:
+            db.close()
+
+    def inbox_conflicts(self):
+        """[dict of each inbox_conflict row] in id order; `raw` as bytes."""
+        db = self._inbox_db()
+        try:
+            rows = db.execute("SELECT id, besked_identifier, source, CAST(raw AS BLOB) AS raw, "
+                              "sha256 FROM inbox_conflict ORDER BY id").fetchall()
+        finally:
+            db.close()
+        return [dict(r, raw=bytes(r["raw"])) for r in rows]
+
+    def wsb_post(self, body, path="/wsb/8/44000", token=None, content_type="application/json",
+                 **kw):
+        """POST one WSB document to this instance's webhook (see wsb_post())."""
+        return wsb_post(self.webhook_port, body, path=path, token=token,
+                        content_type=content_type, **kw)
+
     # --- process ----------------------------------------------------------------------
 
     def start(self, timeout=15):
@@ -576,6 +666,10 @@ class Bridge:
                             ports[k] = int(v)
                 self.soap_port = ports["soap"]
                 self.admin_port = ports.get("admin")
+                self.webhook_port = ports.get("webhook") or None
+                if self.webhook is not None and not self.webhook_port:
+                    raise AssertionError(f"[webhook] is enabled but {self.port_file} has no "
+                                         f"webhook port: {ports}")
                 return self
             if self.proc.poll() is not None:
                 self._collect()
@@ -879,3 +973,79 @@ class Pki:
 
 def load_json(data):
     return json.loads(data.decode("utf-8"))
+
+
+# ----------------------------------------------------------------------------- WSB webhook
+
+WSB_FIXTURES = os.path.join(SOURCE_DIR, "tests", "fixtures", "wsb")
+# Every fixture in tests/fixtures/wsb carries the seed's BeskedIdentifier (domain.md 3.4).
+SEED_BESKED_ID = "xxxxxxxx-b4a7-44c7-9a30-8e89f52e575d"
+WSB_TOKEN = "it-token-7f3a9c"
+
+
+def wsb_fixture(name, besked_id=None):
+    """The bytes of tests/fixtures/wsb/<name>, with the seed's BeskedIdentifier replaced by
+    `besked_id` when given (so that one test can post many distinct messages)."""
+    with open(os.path.join(WSB_FIXTURES, name), "rb") as f:
+        data = f.read()
+    if besked_id is not None:
+        old = SEED_BESKED_ID.encode("ascii")
+        if data.count(old) != 1:
+            raise AssertionError(f"{name}: expected the seed BeskedIdentifier exactly once")
+        data = data.replace(old, besked_id.encode("ascii"))
+    return data
+
+
+def wsb_id(prefix, n):
+    """A GUID-shaped, recognisable BeskedIdentifier."""
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"wsrm-it/{prefix}/{n}"))
+
+
+class WsbAnswer:
+    """One webhook answer: status, headers (lower-case names), body bytes and its JSON (None
+    when the body is not JSON)."""
+
+    def __init__(self, status, headers, body):
+        self.status = status
+        self.headers = headers
+        self.body = body
+        try:
+            self.json = json.loads(body.decode("utf-8")) if body else None
+        except (UnicodeDecodeError, ValueError):
+            self.json = None
+
+    def __repr__(self):
+        return f"WsbAnswer({self.status}, {self.body[:400]!r})"
+
+
+def wsb_post(port, body, path="/wsb/8/44000", token=None, content_type="application/json",
+             method="POST", headers=None, ssl_context=None, timeout=30):
+    """One request on a fresh connection (as DFDG would send it): returns a WsbAnswer.
+    `token` None sends no Authorization header; content_type None sends no Content-Type."""
+    h = {}
+    if content_type is not None:
+        h["Content-Type"] = content_type
+    if token is not None:
+        h["Authorization"] = f"Bearer {token}"
+    h.update(headers or {})
+    if ssl_context is not None:
+        conn = http.client.HTTPSConnection("127.0.0.1", port, timeout=timeout, context=ssl_context)
+    else:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    try:
+        conn.request(method, path, body=body, headers=h)
+        resp = conn.getresponse()
+        data = resp.read()
+        return WsbAnswer(resp.status, {k.lower(): v for k, v in resp.getheaders()}, data)
+    finally:
+        conn.close()
+
+
+def wsb_received(samples):
+    """{(outcome, reason): value} of the non-zero wsrm_bridge_wsb_received_total samples."""
+    out = {}
+    for (name, labels), v in samples.items():
+        if name == "wsrm_bridge_wsb_received_total" and v != 0:
+            d = dict(labels)
+            out[(d.get("outcome"), d.get("reason", ""))] = v
+    return out

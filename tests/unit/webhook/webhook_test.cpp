@@ -143,6 +143,24 @@ BOOST_AUTO_TEST_CASE(refusals_have_their_status_and_a_json_reason) {
   BOOST_TEST(f.inbox->list({}).value().empty());
 }
 
+BOOST_AUTO_TEST_CASE(json_that_is_not_a_wsb_document_is_stored_quarantined_not_refused) {
+  Fixture f;
+  for (const std::string& body : {std::string("\"just a string\""), std::string("[{}, {}, {}]")}) {
+    auto a = f.answer(f.post(body));
+    BOOST_TEST(a.status == 200);
+    BOOST_TEST(json_of(a)["status"] == "quarantined");
+    BOOST_TEST(json_of(a)["reason"] == "schema");
+  }
+  BOOST_TEST(f.inbox->list({"quarantined", "schema", 10}).value().size() == 2u);
+}
+
+BOOST_AUTO_TEST_CASE(the_bearer_scheme_is_matched_without_case) {
+  Fixture f;
+  auto request = f.post(fixture("seed_flat_with_body.json"), "/wsb/8/44000", "application/json", "");
+  request.headers.emplace_back("Authorization", "bearer s3cret");
+  BOOST_TEST(f.answer(request).status == 200);
+}
+
 BOOST_AUTO_TEST_CASE(an_allow_list_of_certificates_refuses_others_with_403) {
   Fixture f;
   f.ctx->certificate_fingerprints = {"aa:bb"};
