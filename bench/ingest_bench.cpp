@@ -32,6 +32,8 @@
 #include <openssl/evp.h>
 #include <sqlite3.h>
 
+#include "bench_support.h"
+
 #include <algorithm>
 #include <atomic>
 #include <cctype>
@@ -55,12 +57,10 @@
 #include <thread>
 #include <vector>
 
-extern char** environ;
-
 namespace {
 
+using namespace bench;
 namespace fs = std::filesystem;
-using Clock = std::chrono::steady_clock;
 
 #ifndef BRIDGE_BENCH_DEFAULT_BRIDGE
 #define BRIDGE_BENCH_DEFAULT_BRIDGE ""
@@ -97,12 +97,6 @@ constexpr const char* kComparedColumns =
     "besked_identifier, source, recipient_type, recipient_code, layout, raw, sha256, status, "
     "reason, detail, cpr, ekstern_identifier, entitetstype_id, aendringstype_id, miljoe, "
     "haendelses_tid, duplicates";
-
-[[noreturn]] void fail(const std::string& message) { throw std::runtime_error(message); }
-
-double ms_between(Clock::time_point a, Clock::time_point b) {
-  return std::chrono::duration<double, std::milli>(b - a).count();
-}
 
 // ------------------------------------------------------------------------------------------
 // Options
@@ -144,196 +138,41 @@ void usage(std::FILE* out) {
 
 Options parse_options(int argc, char** argv) {
   Options o;
-  auto value = [&](int& i) -> std::string {
-    if (i + 1 >= argc) fail(std::string(argv[i]) + " needs a value");
-    return argv[++i];
-  };
-  auto number = [&](int& i, int min, int max) {
-    const std::string name = argv[i];
-    const std::string v = value(i);
-    char* end = nullptr;
-    const long n = std::strtol(v.c_str(), &end, 10);
-    if (v.empty() || *end != '\0' || n < min || n > max) {
-      fail(name + " must be an integer in " + std::to_string(min) + ".." + std::to_string(max));
-    }
-    return static_cast<int>(n);
-  };
-  for (int i = 1; i < argc; ++i) {
-    const std::string a = argv[i];
+  ArgCursor args(argc, argv);
+  while (args.next()) {
+    const std::string a = args.arg();
     if (a == "--bridge") {
-      o.bridge = value(i);
+      o.bridge = args.value();
     } else if (a == "--messages") {
-      o.messages = number(i, 1, 10000000);
+      o.messages = args.number(1, 10000000);
     } else if (a == "--clients") {
-      o.clients = number(i, 1, 256);
+      o.clients = args.number(1, 256);
     } else if (a == "--rounds") {
-      o.rounds = number(i, 1, 1000);
+      o.rounds = args.number(1, 1000);
     } else if (a == "--workers") {
-      o.workers = number(i, 1, 256);
+      o.workers = args.number(1, 256);
     } else if (a == "--warmup") {
-      o.warmup = number(i, 1, 100000);
+      o.warmup = args.number(1, 100000);
     } else if (a == "--db-dir") {
-      o.db_dir = value(i);
+      o.db_dir = args.value();
     } else if (a == "--log-level") {
-      o.log_level = value(i);
+      o.log_level = args.value();
     } else if (a == "--message") {
-      o.message = value(i);
+      o.message = args.value();
     } else if (a == "--wsdl-dir") {
-      o.wsdl_dir = value(i);
+      o.wsdl_dir = args.value();
     } else if (a == "--keep") {
       o.keep = true;
-    } else if (a == "-h" || a == "--help") {
-      usage(stdout);
-      std::exit(0);
     } else {
-      usage(stderr);
-      fail("unknown argument " + a);
+      args.help_or_unknown(usage);
     }
   }
-  if (o.bridge.empty()) fail("--bridge is required (no default was configured at build time)");
-  if (o.messages % (o.clients * o.rounds) != 0) {
-    fail("--messages (" + std::to_string(o.messages) + ") must be a multiple of clients x rounds (" +
-         std::to_string(o.clients * o.rounds) + ")");
-  }
+  check_common_options(o.bridge, "--messages", o.messages, o.clients, o.rounds);
   return o;
 }
 
 // ------------------------------------------------------------------------------------------
-// Child processes
-
-// Starts argv[0] with stdout and stderr appended to log_path.
-pid_t spawn(const std::vector<std::string>& args, const std::string& log_path) {
-  std::vector<char*> argv;
-  for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-  argv.push_back(nullptr);
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 1, log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND,
-                                   0644);
-  posix_spawn_file_actions_adddup2(&actions, 1, 2);
-  pid_t pid = 0;
-  const int rc = posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  if (rc != 0) fail("cannot start " + args[0] + ": " + std::strerror(rc));
-  return pid;
-}
-
-std::string read_text(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-std::string tail_of(const std::string& path, std::size_t bytes = 2000) {
-  const std::string s = read_text(path);
-  return s.size() <= bytes ? s : "..." + s.substr(s.size() - bytes);
-}
-
-// The bridge as a child process; stopped with SIGTERM (its clean shutdown) when it goes away.
-class BridgeProcess {
- public:
-  BridgeProcess(const std::string& binary, const std::string& config, const std::string& dir)
-      : log_(dir + "/bridge.log") {
-    const std::string port_file = dir + "/ports";
-    pid_ = spawn({binary, "serve", "-c", config, "--port-file", port_file}, log_);
-    const auto deadline = Clock::now() + std::chrono::seconds(20);
-    while (Clock::now() < deadline) {
-      int status = 0;
-      if (waitpid(pid_, &status, WNOHANG) == pid_) {
-        pid_ = -1;
-        fail("wsrm-bridge serve exited during start-up:\n" + tail_of(log_));
-      }
-      const std::string ports = read_text(port_file);
-      const auto pos = ports.find("webhook=");
-      if (pos != std::string::npos && ports.find('\n', pos) != std::string::npos) {
-        port_ = std::atoi(ports.c_str() + pos + 8);
-        if (port_ > 0) return;
-        fail("wsrm-bridge serve wrote webhook=0 to " + port_file +
-             " (is [webhook] enabled understood?):\n" + tail_of(log_));
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
-    fail("wsrm-bridge serve did not write " + port_file + " within 20 s:\n" + tail_of(log_));
-  }
-  BridgeProcess(const BridgeProcess&) = delete;
-  BridgeProcess& operator=(const BridgeProcess&) = delete;
-  ~BridgeProcess() {
-    try {
-      stop();
-    } catch (...) {
-    }
-  }
-
-  int port() const { return port_; }
-  pid_t pid() const { return pid_; }
-  const std::string& log() const { return log_; }
-
-  // Whether it exits on its own within `grace` (it is reaped then).
-  bool exited(std::chrono::milliseconds grace) {
-    const auto deadline = Clock::now() + grace;
-    while (pid_ >= 0) {
-      int status = 0;
-      if (waitpid(pid_, &status, WNOHANG) == pid_) {
-        exit_code_ = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-        pid_ = -1;
-      } else if (Clock::now() > deadline) {
-        return false;
-      } else {
-        std::this_thread::sleep_for(std::chrono::milliseconds(20));
-      }
-    }
-    return true;
-  }
-
-  // SIGTERM, then SIGKILL after 10 s; returns the exit code (0: clean).
-  int stop() {
-    if (pid_ < 0) return exit_code_;
-    kill(pid_, SIGTERM);
-    const auto deadline = Clock::now() + std::chrono::seconds(10);
-    int status = 0;
-    while (waitpid(pid_, &status, WNOHANG) == 0) {
-      if (Clock::now() > deadline) {
-        kill(pid_, SIGKILL);
-        waitpid(pid_, &status, 0);
-        break;
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    }
-    exit_code_ = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-    pid_ = -1;
-    return exit_code_;
-  }
-
- private:
-  std::string log_;
-  pid_t pid_ = -1;
-  int port_ = 0;
-  int exit_code_ = 0;
-};
-
-// CPU time (ms) used so far by every thread of a process, from /proc/<pid>/task/*/schedstat.
-std::optional<double> process_cpu_ms(pid_t pid) {
-  std::error_code ec;
-  double total_ns = 0;
-  bool any = false;
-  for (const auto& task : fs::directory_iterator("/proc/" + std::to_string(pid) + "/task", ec)) {
-    std::ifstream in(task.path() / "schedstat");
-    double ns = 0;
-    if (in >> ns) {
-      total_ns += ns;
-      any = true;
-    }
-  }
-  if (ec || !any) return std::nullopt;
-  return total_ns / 1e6;
-}
-
-double cpu_clock_ms(clockid_t id) {
-  timespec ts{};
-  clock_gettime(id, &ts);
-  return static_cast<double>(ts.tv_sec) * 1e3 + static_cast<double>(ts.tv_nsec) / 1e6;
-}
+// CPU of the whole host
 
 // Busy and total jiffies of all CPUs, from the first line of /proc/stat (every process).
 struct HostCpu {
@@ -377,12 +216,6 @@ std::optional<std::uint32_t> wal_commit_counter(const std::string& db_path) {
 // ------------------------------------------------------------------------------------------
 // HTTP/1.1 client on one keep-alive connection, with pre-built request bytes
 
-struct HttpResponse {
-  int status = 0;
-  bool close = false;  // the server announced a close after this response
-  std::string body;
-};
-
 class HttpConnection {
  public:
   explicit HttpConnection(int port) : port_(port) {}
@@ -392,20 +225,7 @@ class HttpConnection {
 
   void connect() {
     disconnect();
-    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
-    if (fd_ < 0) fail(std::string("socket: ") + std::strerror(errno));
-    const int one = 1;
-    setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-    timeval tv{30, 0};
-    setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-    setsockopt(fd_, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_port = htons(static_cast<std::uint16_t>(port_));
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (::connect(fd_, reinterpret_cast<const sockaddr*>(&addr), sizeof addr) != 0) {
-      fail("connect to 127.0.0.1:" + std::to_string(port_) + ": " + std::strerror(errno));
-    }
+    fd_ = connect_loopback(port_);
     ++connects_;
     served_ = 0;
   }
@@ -465,15 +285,7 @@ class HttpConnection {
 
   // False when the connection turned out to be closed before any byte of a response came.
   bool try_exchange(const std::string& request, HttpResponse& r) {
-    std::size_t sent = 0;
-    while (sent < request.size()) {
-      const ssize_t n =
-          ::send(fd_, request.data() + sent, request.size() - sent, MSG_NOSIGNAL);
-      if (n < 0 && errno == EINTR) continue;
-      if (n < 0 && (errno == EPIPE || errno == ECONNRESET)) return false;
-      if (n <= 0) fail(std::string("send: ") + std::strerror(errno));
-      sent += static_cast<std::size_t>(n);
-    }
+    if (!send_all(fd_, request)) return false;
     std::size_t header_end;
     while ((header_end = buf_.find("\r\n\r\n")) == std::string::npos) {
       if (!fill()) {
@@ -481,26 +293,12 @@ class HttpConnection {
         fail("the server closed the connection in the middle of a response head");
       }
     }
-    std::string head = buf_.substr(0, header_end);
+    const ResponseHead head = parse_head(buf_.substr(0, header_end));
     buf_.erase(0, header_end + 4);
-    for (auto& ch : head) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-    if (head.compare(0, 5, "http/") != 0 || head.find(' ') == std::string::npos) {
-      fail("not an HTTP response: " + head.substr(0, 80));
-    }
-    r.status = std::atoi(head.c_str() + head.find(' ') + 1);
-    const auto header = [&](const char* name) -> std::optional<std::string> {
-      const std::string key = std::string("\r\n") + name + ":";
-      const auto p = head.find(key);
-      if (p == std::string::npos) return std::nullopt;
-      auto b = p + key.size();
-      while (b < head.size() && head[b] == ' ') ++b;
-      const auto e = head.find("\r\n", b);
-      return head.substr(b, e == std::string::npos ? std::string::npos : e - b);
-    };
-    const auto connection = header("connection");
-    r.close = connection && connection->find("close") != std::string::npos;
-    const auto length = header("content-length");
-    if (!length) fail("a response without Content-Length: " + head.substr(0, 200));
+    r.status = head.status;
+    r.close = head.close;
+    const auto& length = head.content_length;
+    if (!length) fail("a response without Content-Length: " + head.text.substr(0, 200));
     const std::size_t n = std::stoull(*length);
     while (buf_.size() < n) {
       if (!fill()) fail("the server closed the connection in the middle of a body");
@@ -511,18 +309,7 @@ class HttpConnection {
   }
 
   // Appends what the socket has; false at end of stream (or a reset).
-  bool fill() {
-    char chunk[16 * 1024];
-    while (true) {
-      const ssize_t n = ::recv(fd_, chunk, sizeof chunk, 0);
-      if (n < 0 && errno == EINTR) continue;
-      if (n < 0 && errno == ECONNRESET) return false;
-      if (n < 0) fail(std::string("recv: ") + std::strerror(errno));
-      if (n == 0) return false;
-      buf_.append(chunk, static_cast<std::size_t>(n));
-      return true;
-    }
-  }
+  bool fill() { return receive_some(fd_, buf_, 16 * 1024, true); }
 
   int port_;
   int fd_ = -1;
@@ -777,14 +564,6 @@ class Baseline {
 // ------------------------------------------------------------------------------------------
 // Measurement
 
-double percentile(std::vector<double> v, double p) {
-  if (v.empty()) return 0;
-  std::sort(v.begin(), v.end());
-  auto rank = static_cast<std::size_t>(p / 100.0 * static_cast<double>(v.size()) + 0.999999);
-  rank = std::clamp<std::size_t>(rank, 1, v.size());
-  return v[rank - 1];
-}
-
 struct PhaseResult {
   double seconds = 0;
   std::vector<double> latency_ms;
@@ -815,47 +594,31 @@ void check_answer(const HttpResponse& r, const Message& m, const std::string& st
 PhaseResult run_bridge_phase(int port, const Message* messages, int count, int clients,
                              const std::string& status) {
   const int per_client = count / clients;
-  std::latch ready(clients), go(1);
   std::vector<std::vector<double>> latency(static_cast<std::size_t>(clients));
   std::vector<int> reconnects(static_cast<std::size_t>(clients), 0);
   std::vector<int> unannounced(static_cast<std::size_t>(clients), 0);
-  std::vector<std::string> errors(static_cast<std::size_t>(clients));
-  std::vector<std::thread> threads;
-  for (int i = 0; i < clients; ++i) {
-    threads.emplace_back([&, i] {
-      const auto k = static_cast<std::size_t>(i);
-      bool counted = false;
-      try {
+  PhaseResult r;
+  r.seconds = run_together(
+      static_cast<std::size_t>(clients),
+      [&](std::size_t k, const std::function<void()>& start) {
+        const auto i = static_cast<int>(k);
         HttpConnection c(port);
         c.connect();
         latency[k].reserve(static_cast<std::size_t>(per_client));
-        ready.count_down();
-        counted = true;
-        go.wait();
+        start();
         for (int n = 0; n < per_client; ++n) {
           const Message& m = messages[i * per_client + n];
           const auto t0 = Clock::now();
-          const HttpResponse r = c.exchange(m.request);
+          const HttpResponse answer = c.exchange(m.request);
           const auto t1 = Clock::now();
-          check_answer(r, m, status);
+          check_answer(answer, m, status);
           latency[k].push_back(ms_between(t0, t1));
         }
         reconnects[k] = c.reconnects();
         unannounced[k] = c.unannounced_closes();
-      } catch (const std::exception& e) {
-        errors[k] = "client " + std::to_string(i + 1) + ": " + e.what();
-        if (!counted) ready.count_down();
-      }
-    });
-  }
-  ready.wait();
-  const auto t0 = Clock::now();
-  go.count_down();
-  for (auto& t : threads) t.join();
-  PhaseResult r;
-  r.seconds = std::chrono::duration<double>(Clock::now() - t0).count();
+      },
+      [](std::size_t k) { return "client " + std::to_string(k + 1); });
   for (std::size_t k = 0; k < latency.size(); ++k) {
-    if (!errors[k].empty()) fail(errors[k]);
     r.latency_ms.insert(r.latency_ms.end(), latency[k].begin(), latency[k].end());
     r.reconnects += reconnects[k];
     r.unannounced_closes += unannounced[k];
@@ -920,15 +683,6 @@ void print_row(const char* name, const Totals& t) {
 // ------------------------------------------------------------------------------------------
 // Set-up
 
-std::string toml_string(const std::string& s) {
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"' || c == '\\') out.push_back('\\');
-    out.push_back(c);
-  }
-  return out + "\"";
-}
-
 std::string write_config(const std::string& path, const std::string& sqlite_path, const Options& o,
                          const std::string& token) {
   std::ofstream out(path);
@@ -948,12 +702,6 @@ std::string write_config(const std::string& path, const std::string& sqlite_path
   out.close();
   if (!out) fail("cannot write " + path);
   return path;
-}
-
-std::string make_temp_dir(const std::string& parent) {
-  std::string tmpl = parent + "/ingest-bench.XXXXXX";
-  if (!mkdtemp(tmpl.data())) fail("mkdtemp in " + parent + ": " + std::strerror(errno));
-  return tmpl;
 }
 
 std::string random_token() {
@@ -1082,7 +830,8 @@ void measure(const Options& o, const std::string& work, const std::string& db_di
   // 1. The bridge, and its warm-up; what it stored is the baseline's row template.
   const std::string bridge_db = db_dir + "/bridge.db";
   const std::string config = write_config(work + "/bridge.toml", bridge_db, o, token);
-  BridgeProcess bridge(o.bridge, config, work);
+  BridgeProcess bridge(o.bridge, config, work, "webhook=",
+                       "is [webhook] enabled understood?");
   run_bridge_phase(bridge.port(), messages.data(), warm_count, o.clients, "");
   RowTemplate row;
   std::string bridge_journal;
@@ -1109,65 +858,43 @@ void measure(const Options& o, const std::string& work, const std::string& db_di
   // 3. Alternating rounds.
   Totals base, real;
   double client_cpu_ms = 0;  // this process during the bridge phases: the clients
-  std::vector<double> round_ratios;
-  std::printf("\n%-6s %-9s %16s %16s %8s\n", "round", "first", "baseline rows/s", "bridge msg/s",
-              "ratio");
-  for (int r = 0; r < o.rounds; ++r) {
-    const bool baseline_first = r % 2 == 0;
-    const Message* slice = measured + static_cast<std::ptrdiff_t>(r) * per_round;
-    double round_rate[2] = {0, 0};
-    for (int step = 0; step < 2; ++step) {
-      const bool is_baseline = (step == 0) == baseline_first;
-      Totals& t = is_baseline ? base : real;
-      const std::string& db = is_baseline ? baseline_db : bridge_db;
-      const auto commits0 = wal_commit_counter(db);
-      const auto host0 = host_cpu();
-      const auto finish = [&](const PhaseResult& p) {
-        const auto commits1 = wal_commit_counter(db);
-        const auto host1 = host_cpu();
-        if (commits0 && commits1) {
-          t.commits += static_cast<std::uint32_t>(*commits1 - *commits0);
-        } else {
-          t.commits_known = false;
+  const std::vector<double> round_ratios = alternate_rounds(
+      o.rounds, "baseline rows/s", "bridge msg/s", [&](int r, bool is_baseline) {
+        const Message* slice = measured + static_cast<std::ptrdiff_t>(r) * per_round;
+        Totals& t = is_baseline ? base : real;
+        const std::string& db = is_baseline ? baseline_db : bridge_db;
+        const auto commits0 = wal_commit_counter(db);
+        const auto host0 = host_cpu();
+        const auto finish = [&](const PhaseResult& p) {
+          const auto commits1 = wal_commit_counter(db);
+          const auto host1 = host_cpu();
+          if (commits0 && commits1) {
+            t.commits += static_cast<std::uint32_t>(*commits1 - *commits0);
+          } else {
+            t.commits_known = false;
+          }
+          if (host0 && host1) {
+            t.host_busy += host1->busy - host0->busy;
+            t.host_total += host1->total - host0->total;
+          }
+          t.add(p, per_round);
+          return per_round / p.seconds;
+        };
+        if (is_baseline) {
+          return finish(run_baseline_phase(baseline, slice, per_round, base.server_cpu_ms));
         }
-        if (host0 && host1) {
-          t.host_busy += host1->busy - host0->busy;
-          t.host_total += host1->total - host0->total;
+        const auto cpu0 = process_cpu_ms(bridge.pid());
+        const double client_cpu0 = cpu_clock_ms(CLOCK_PROCESS_CPUTIME_ID);
+        PhaseResult p;
+        try {
+          p = run_bridge_phase(bridge.port(), slice, per_round, o.clients, row.status);
+        } catch (const std::exception& e) {
+          fail("bridge, round " + std::to_string(r + 1) + ": " + e.what() + bridge.exit_context());
         }
-        t.add(p, per_round);
-        round_rate[is_baseline ? 0 : 1] = per_round / p.seconds;
-      };
-      if (is_baseline) {
-        finish(run_baseline_phase(baseline, slice, per_round, base.server_cpu_ms));
-        continue;
-      }
-      const auto cpu0 = process_cpu_ms(bridge.pid());
-      const double client_cpu0 = cpu_clock_ms(CLOCK_PROCESS_CPUTIME_ID);
-      PhaseResult p;
-      try {
-        p = run_bridge_phase(bridge.port(), slice, per_round, o.clients, row.status);
-      } catch (const std::exception& e) {
-        std::string context;
-        if (bridge.exited(std::chrono::seconds(3))) {
-          context = "\nwsrm-bridge serve exited during the measurement (exit code " +
-                    std::to_string(bridge.stop()) + "); the end of its log:\n" +
-                    tail_of(bridge.log(), 800);
-        }
-        fail("bridge, round " + std::to_string(r + 1) + ": " + e.what() + context);
-      }
-      client_cpu_ms += cpu_clock_ms(CLOCK_PROCESS_CPUTIME_ID) - client_cpu0;
-      const auto cpu1 = process_cpu_ms(bridge.pid());
-      if (cpu0 && cpu1) {
-        real.server_cpu_ms += *cpu1 - *cpu0;
-      } else {
-        real.cpu_known = false;
-      }
-      finish(p);
-    }
-    round_ratios.push_back(round_rate[1] / round_rate[0]);
-    std::printf("%-6d %-9s %16.1f %16.1f %8.3f\n", r + 1, baseline_first ? "baseline" : "bridge",
-                round_rate[0], round_rate[1], round_ratios.back());
-  }
+        client_cpu_ms += cpu_clock_ms(CLOCK_PROCESS_CPUTIME_ID) - client_cpu0;
+        add_cpu(cpu0, process_cpu_ms(bridge.pid()), real.server_cpu_ms, real.cpu_known);
+        return finish(p);
+      });
 
   // 4. Results.
   std::printf("\n%-18s %9s %9s %9s %9s %9s %9s %8s %10s\n", "server", "msg/s", "ack p50",
@@ -1176,10 +903,7 @@ void measure(const Options& o, const std::string& work, const std::string& db_di
   print_row("baseline (SQLite)", base);
   print_row("wsrm-bridge", real);
   const double ratio = real.rate() / base.rate();
-  std::printf("\nratio bridge/baseline (msg/s): %.3f   [per round: median %.3f, %.3f .. %.3f]\n",
-              ratio, percentile(round_ratios, 50),
-              *std::min_element(round_ratios.begin(), round_ratios.end()),
-              *std::max_element(round_ratios.begin(), round_ratios.end()));
+  print_ratio("msg/s", ratio, round_ratios);
   std::printf("p99 acknowledgement latency: wsrm-bridge %.3f ms with %d client(s); baseline "
               "commit %.3f ms\n",
               percentile(real.latency_ms, 99), o.clients, percentile(base.latency_ms, 99));
@@ -1199,11 +923,7 @@ void measure(const Options& o, const std::string& work, const std::string& db_di
               real.messages, kWebhookKeepAliveMax, real.reconnects, real.unannounced_closes);
 
   // 5. The bridge stops cleanly; both tables hold the same rows.
-  const int bridge_exit = bridge.stop();
-  if (bridge_exit != 0) {
-    fail("wsrm-bridge serve exited with " + std::to_string(bridge_exit) + ":\n" +
-         tail_of(bridge.log()));
-  }
+  bridge.stop_cleanly();
   const Comparison c = compare_tables(bridge_db, baseline_db);
   const long long expected = warm_count + o.messages;
   std::printf("  inbox_message rows: bridge %lld, baseline %lld (expected %lld = %d warm-up + %d); "
@@ -1215,47 +935,20 @@ void measure(const Options& o, const std::string& work, const std::string& db_di
       c.only_baseline != 0 || c.conflicts != 0) {
     fail("the bridge's inbox does not hold exactly the messages it acknowledged");
   }
-  std::printf("  total run time %.1f s\n",
-              std::chrono::duration<double>(Clock::now() - started).count());
+  print_total_run_time(started);
 }
 
 int run(const Options& o) {
-  std::signal(SIGPIPE, SIG_IGN);
-  std::setvbuf(stdout, nullptr, _IOLBF, 0);
   const auto started = Clock::now();
-  if (access(o.bridge.c_str(), X_OK) != 0) fail(o.bridge + ": not an executable");
-
-  const char* tmp = std::getenv("TMPDIR");
-  const std::string work = make_temp_dir(tmp && *tmp ? tmp : "/tmp");
-  std::string db_dir = work;
-  bool success = false;
-  try {
-    if (!o.db_dir.empty()) db_dir = make_temp_dir(o.db_dir);
-    measure(o, work, db_dir, started);
-    success = true;
-  } catch (const std::exception& e) {
-    std::fflush(stdout);
-    std::fprintf(stderr, "ingest_bench: error: %s\n", e.what());
-  }
-  std::error_code ec;
-  if (success && !o.keep) {
-    if (db_dir != work) fs::remove_all(db_dir, ec);
-    fs::remove_all(work, ec);
-  } else {
-    std::fprintf(stderr, "ingest_bench: work directory kept: %s%s\n", work.c_str(),
-                 db_dir != work ? (", databases in " + db_dir).c_str() : "");
-  }
-  return success ? 0 : 1;
+  prepare_run(o.bridge);
+  return run_in_work_dir("ingest_bench", o.db_dir, o.keep, "databases",
+                         [&](const std::string& work, const std::string& db_dir) {
+                           measure(o, work, db_dir, started);
+                         });
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  try {
-    return run(parse_options(argc, argv));
-  } catch (const std::exception& e) {
-    std::fflush(stdout);
-    std::fprintf(stderr, "ingest_bench: error: %s\n", e.what());
-    return 1;
-  }
+  return bench::guarded_main("ingest_bench", [&] { return run(parse_options(argc, argv)); });
 }

@@ -18,6 +18,8 @@
 #include "soapH.h"
 #include "wsrm_items.h"
 
+#include "bench_support.h"
+
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -50,12 +52,10 @@
 #include <thread>
 #include <vector>
 
-extern char** environ;
-
 namespace {
 
+using namespace bench;
 namespace fs = std::filesystem;
-using Clock = std::chrono::steady_clock;
 
 #ifndef BRIDGE_BENCH_DEFAULT_BRIDGE
 #define BRIDGE_BENCH_DEFAULT_BRIDGE ""
@@ -77,12 +77,6 @@ constexpr const char* kGetAction =
     "http://service.bm.dk/pjaktass/wsrm/11/IWsrmMessageService/GetIndkaldelseVersion1";
 constexpr const char* kServiceEndpoint = "http://127.0.0.1:8080/11/WsrmMessageService.svc";
 constexpr int kKeepAliveMaxRequests = 100;  // the bridge's default, used by both servers
-
-[[noreturn]] void fail(const std::string& message) { throw std::runtime_error(message); }
-
-double ms_between(Clock::time_point a, Clock::time_point b) {
-  return std::chrono::duration<double, std::milli>(b - a).count();
-}
 
 // ------------------------------------------------------------------------------------------
 // Options
@@ -123,55 +117,34 @@ void usage(std::FILE* out) {
 
 Options parse_options(int argc, char** argv) {
   Options o;
-  auto value = [&](int& i) -> std::string {
-    if (i + 1 >= argc) fail(std::string(argv[i]) + " needs a value");
-    return argv[++i];
-  };
-  auto number = [&](int& i, int min, int max) {
-    const std::string name = argv[i];
-    const std::string v = value(i);
-    char* end = nullptr;
-    const long n = std::strtol(v.c_str(), &end, 10);
-    if (v.empty() || *end != '\0' || n < min || n > max) {
-      fail(name + " must be an integer in " + std::to_string(min) + ".." + std::to_string(max));
-    }
-    return static_cast<int>(n);
-  };
-  for (int i = 1; i < argc; ++i) {
-    const std::string a = argv[i];
+  ArgCursor args(argc, argv);
+  while (args.next()) {
+    const std::string a = args.arg();
     if (a == "--bridge") {
-      o.bridge = value(i);
+      o.bridge = args.value();
     } else if (a == "--cycles") {
-      o.cycles = number(i, 1, 100000);
+      o.cycles = args.number(1, 100000);
     } else if (a == "--clients") {
-      o.clients = number(i, 1, 64);
+      o.clients = args.number(1, 64);
     } else if (a == "--rounds") {
-      o.rounds = number(i, 1, 1000);
+      o.rounds = args.number(1, 1000);
     } else if (a == "--workers") {
-      o.workers = number(i, 1, 256);
+      o.workers = args.number(1, 256);
     } else if (a == "--db-dir") {
-      o.db_dir = value(i);
+      o.db_dir = args.value();
     } else if (a == "--log-level") {
-      o.log_level = value(i);
+      o.log_level = args.value();
     } else if (a == "--item") {
-      o.item = value(i);
+      o.item = args.value();
     } else if (a == "--wsdl-dir") {
-      o.wsdl_dir = value(i);
+      o.wsdl_dir = args.value();
     } else if (a == "--keep") {
       o.keep = true;
-    } else if (a == "-h" || a == "--help") {
-      usage(stdout);
-      std::exit(0);
     } else {
-      usage(stderr);
-      fail("unknown argument " + a);
+      args.help_or_unknown(usage);
     }
   }
-  if (o.bridge.empty()) fail("--bridge is required (no default was configured at build time)");
-  if (o.cycles % (o.clients * o.rounds) != 0) {
-    fail("--cycles (" + std::to_string(o.cycles) + ") must be a multiple of clients x rounds (" +
-         std::to_string(o.clients * o.rounds) + ")");
-  }
+  check_common_options(o.bridge, "--cycles", o.cycles, o.clients, o.rounds);
   return o;
 }
 
@@ -192,44 +165,6 @@ class FileDescriptor {
   int fd_;
 };
 
-// Starts argv[0] with stdout and stderr appended to log_path.
-pid_t spawn(const std::vector<std::string>& args, const std::string& log_path) {
-  std::vector<char*> argv;
-  for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-  argv.push_back(nullptr);
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 1, log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND,
-                                   0644);
-  posix_spawn_file_actions_adddup2(&actions, 1, 2);
-  pid_t pid = 0;
-  const int rc = posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  if (rc != 0) fail("cannot start " + args[0] + ": " + std::strerror(rc));
-  return pid;
-}
-
-int wait_exit(pid_t pid) {
-  int status = 0;
-  while (waitpid(pid, &status, 0) < 0) {
-    if (errno != EINTR) fail(std::string("waitpid: ") + std::strerror(errno));
-  }
-  if (WIFEXITED(status)) return WEXITSTATUS(status);
-  return 128 + (WIFSIGNALED(status) ? WTERMSIG(status) : 0);
-}
-
-std::string read_text(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-std::string tail_of(const std::string& path, std::size_t bytes = 2000) {
-  const std::string s = read_text(path);
-  return s.size() <= bytes ? s : "..." + s.substr(s.size() - bytes);
-}
-
 void run_tool(const std::vector<std::string>& args, const std::string& log_path) {
   const int rc = wait_exit(spawn(args, log_path));
   if (rc != 0) {
@@ -239,118 +174,8 @@ void run_tool(const std::vector<std::string>& args, const std::string& log_path)
   }
 }
 
-// The bridge as a child process; stopped with SIGTERM (its clean shutdown) when it goes away.
-class BridgeProcess {
- public:
-  BridgeProcess(const std::string& binary, const std::string& config, const std::string& dir)
-      : log_(dir + "/bridge.log") {
-    const std::string port_file = dir + "/ports";
-    pid_ = spawn({binary, "serve", "-c", config, "--port-file", port_file}, log_);
-    const auto deadline = Clock::now() + std::chrono::seconds(20);
-    while (Clock::now() < deadline) {
-      int status = 0;
-      if (waitpid(pid_, &status, WNOHANG) == pid_) {
-        pid_ = -1;
-        fail("wsrm-bridge serve exited during start-up:\n" + tail_of(log_));
-      }
-      const std::string ports = read_text(port_file);
-      const auto pos = ports.find("soap=");
-      if (pos != std::string::npos && ports.find('\n', pos) != std::string::npos) {
-        port_ = std::atoi(ports.c_str() + pos + 5);
-        if (port_ > 0) return;
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
-    fail("wsrm-bridge serve did not write " + port_file + " within 20 s:\n" + tail_of(log_));
-  }
-  BridgeProcess(const BridgeProcess&) = delete;
-  BridgeProcess& operator=(const BridgeProcess&) = delete;
-  ~BridgeProcess() {
-    try {
-      stop();
-    } catch (...) {
-    }
-  }
-
-  int port() const { return port_; }
-  pid_t pid() const { return pid_; }
-  const std::string& log() const { return log_; }
-
-  // Whether it exits on its own within `grace` (it is reaped then): a crash, or a SIGTERM from
-  // elsewhere, after which it drains for a moment before exiting.
-  bool exited(std::chrono::milliseconds grace) {
-    const auto deadline = Clock::now() + grace;
-    while (pid_ >= 0) {
-      int status = 0;
-      if (waitpid(pid_, &status, WNOHANG) == pid_) {
-        exit_code_ = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-        pid_ = -1;
-      } else if (Clock::now() > deadline) {
-        return false;
-      } else {
-        std::this_thread::sleep_for(std::chrono::milliseconds(20));
-      }
-    }
-    return true;
-  }
-
-  // SIGTERM, then SIGKILL after 10 s; returns the exit code (0: clean).
-  int stop() {
-    if (pid_ < 0) return exit_code_;
-    kill(pid_, SIGTERM);
-    const auto deadline = Clock::now() + std::chrono::seconds(10);
-    int status = 0;
-    while (waitpid(pid_, &status, WNOHANG) == 0) {
-      if (Clock::now() > deadline) {
-        kill(pid_, SIGKILL);
-        waitpid(pid_, &status, 0);
-        break;
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    }
-    exit_code_ = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-    pid_ = -1;
-    return exit_code_;
-  }
-
- private:
-  std::string log_;
-  pid_t pid_ = -1;
-  int port_ = 0;
-  int exit_code_ = 0;
-};
-
-// CPU time (ns) used so far by every thread of a process, from /proc/<pid>/task/*/schedstat.
-std::optional<double> process_cpu_ms(pid_t pid) {
-  std::error_code ec;
-  double total_ns = 0;
-  bool any = false;
-  for (const auto& task : fs::directory_iterator("/proc/" + std::to_string(pid) + "/task", ec)) {
-    std::ifstream in(task.path() / "schedstat");
-    double ns = 0;
-    if (in >> ns) {
-      total_ns += ns;
-      any = true;
-    }
-  }
-  if (ec || !any) return std::nullopt;
-  return total_ns / 1e6;
-}
-
-double cpu_clock_ms(clockid_t id) {
-  timespec ts{};
-  clock_gettime(id, &ts);
-  return static_cast<double>(ts.tv_sec) * 1e3 + static_cast<double>(ts.tv_nsec) / 1e6;
-}
-
 // ------------------------------------------------------------------------------------------
 // HTTP/1.1 client on one keep-alive connection, with pre-built request bytes
-
-struct HttpResponse {
-  int status = 0;
-  bool close = false;  // the server announced (or did) a close after this response
-  std::string body;
-};
 
 class HttpConnection {
  public:
@@ -361,20 +186,7 @@ class HttpConnection {
 
   void connect() {
     disconnect();
-    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
-    if (fd_ < 0) fail(std::string("socket: ") + std::strerror(errno));
-    const int one = 1;
-    setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-    timeval tv{30, 0};
-    setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-    setsockopt(fd_, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_port = htons(static_cast<std::uint16_t>(port_));
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (::connect(fd_, reinterpret_cast<const sockaddr*>(&addr), sizeof addr) != 0) {
-      fail("connect to 127.0.0.1:" + std::to_string(port_) + ": " + std::strerror(errno));
-    }
+    fd_ = connect_loopback(port_);
     ++connects_;
   }
 
@@ -383,32 +195,18 @@ class HttpConnection {
   HttpResponse exchange(const std::string& request) {
     if (fd_ < 0 || close_next_) connect();
     close_next_ = false;
-    send_all(request);
+    if (!send_all(fd_, request)) fail(std::string("send: ") + std::strerror(errno));
     HttpResponse r;
     std::size_t header_end;
     while ((header_end = buf_.find("\r\n\r\n")) == std::string::npos) {
       if (!fill()) fail("the server closed the connection before answering");
     }
-    std::string head = buf_.substr(0, header_end);
+    const ResponseHead head = parse_head(buf_.substr(0, header_end));
     buf_.erase(0, header_end + 4);
-    for (auto& ch : head) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-    if (head.compare(0, 5, "http/") != 0 || head.find(' ') == std::string::npos) {
-      fail("not an HTTP response: " + head.substr(0, 80));
-    }
-    r.status = std::atoi(head.c_str() + head.find(' ') + 1);
-    const auto header = [&](const char* name) -> std::optional<std::string> {
-      const std::string key = std::string("\r\n") + name + ":";
-      const auto p = head.find(key);
-      if (p == std::string::npos) return std::nullopt;
-      auto b = p + key.size();
-      while (b < head.size() && head[b] == ' ') ++b;
-      const auto e = head.find("\r\n", b);
-      return head.substr(b, e == std::string::npos ? std::string::npos : e - b);
-    };
-    const auto connection = header("connection");
-    r.close = connection && connection->find("close") != std::string::npos;
-    const auto encoding = header("transfer-encoding");
-    if (const auto length = header("content-length")) {
+    r.status = head.status;
+    r.close = head.close;
+    const auto& encoding = head.transfer_encoding;
+    if (const auto& length = head.content_length) {
       read_exactly(static_cast<std::size_t>(std::stoull(*length)), r.body);
     } else if (encoding && encoding->find("chunked") != std::string::npos) {
       read_chunked(r.body);
@@ -435,28 +233,8 @@ class HttpConnection {
     buf_.clear();
   }
 
-  void send_all(const std::string& data) {
-    std::size_t sent = 0;
-    while (sent < data.size()) {
-      const ssize_t n = ::send(fd_, data.data() + sent, data.size() - sent, MSG_NOSIGNAL);
-      if (n < 0 && errno == EINTR) continue;
-      if (n <= 0) fail(std::string("send: ") + std::strerror(errno));
-      sent += static_cast<std::size_t>(n);
-    }
-  }
-
   // Appends what the socket has; false at end of stream.
-  bool fill() {
-    char chunk[64 * 1024];
-    while (true) {
-      const ssize_t n = ::recv(fd_, chunk, sizeof chunk, 0);
-      if (n < 0 && errno == EINTR) continue;
-      if (n < 0) fail(std::string("recv: ") + std::strerror(errno));
-      if (n == 0) return false;
-      buf_.append(chunk, static_cast<std::size_t>(n));
-      return true;
-    }
-  }
+  bool fill() { return receive_some(fd_, buf_, 64 * 1024, false); }
 
   // The body goes straight from the socket into its final string (bodies are ~1.3 MB).
   void read_exactly(std::size_t n, std::string& out) {
@@ -848,40 +626,23 @@ struct PhaseResult {
 
 // Every client connects, then all start together; the phase lasts until the last one is done.
 PhaseResult run_phase(int port, const std::vector<Client>& clients, int cycles_per_client) {
-  const auto n = static_cast<std::ptrdiff_t>(clients.size());
-  std::latch ready(n), go(1);
   std::vector<Samples> samples(clients.size());
   std::vector<int> reconnects(clients.size(), 0);
   std::vector<double> cpu(clients.size(), 0);
-  std::vector<std::string> errors(clients.size());
-  std::vector<std::thread> threads;
-  for (std::size_t i = 0; i < clients.size(); ++i) {
-    threads.emplace_back([&, i] {
-      bool counted = false;
-      try {
+  PhaseResult r;
+  r.seconds = run_together(
+      clients.size(),
+      [&](std::size_t i, const std::function<void()>& start) {
         HttpConnection c(port);
         c.connect();
-        ready.count_down();
-        counted = true;
-        go.wait();
+        start();
         const double cpu0 = cpu_clock_ms(CLOCK_THREAD_CPUTIME_ID);
         for (int k = 0; k < cycles_per_client; ++k) run_cycle(c, clients[i], &samples[i], nullptr);
         cpu[i] = cpu_clock_ms(CLOCK_THREAD_CPUTIME_ID) - cpu0;
         reconnects[i] = c.reconnects();
-      } catch (const std::exception& e) {
-        errors[i] = clients[i].consumer + ": " + e.what();
-        if (!counted) ready.count_down();
-      }
-    });
-  }
-  ready.wait();
-  const auto t0 = Clock::now();
-  go.count_down();
-  for (auto& t : threads) t.join();
-  PhaseResult r;
-  r.seconds = std::chrono::duration<double>(Clock::now() - t0).count();
+      },
+      [&](std::size_t i) { return clients[i].consumer; });
   for (std::size_t i = 0; i < clients.size(); ++i) {
-    if (!errors[i].empty()) fail(errors[i]);
     r.samples.append(samples[i]);
     r.reconnects += reconnects[i];
     r.client_cpu_ms += cpu[i];
@@ -899,14 +660,6 @@ struct Totals {
   double rate() const { return seconds > 0 ? cycles / seconds : 0; }
 };
 
-double percentile(std::vector<double> v, double p) {
-  if (v.empty()) return 0;
-  std::sort(v.begin(), v.end());
-  auto rank = static_cast<std::size_t>(p / 100.0 * static_cast<double>(v.size()) + 0.999999);
-  rank = std::clamp<std::size_t>(rank, 1, v.size());
-  return v[rank - 1];
-}
-
 void compare_bodies(const char* what, const std::string& bridge, const std::string& baseline) {
   if (bridge == baseline) return;
   std::size_t i = 0;
@@ -920,15 +673,6 @@ void compare_bodies(const char* what, const std::string& bridge, const std::stri
 
 // ------------------------------------------------------------------------------------------
 // Set-up
-
-std::string toml_string(const std::string& s) {
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"' || c == '\\') out.push_back('\\');
-    out.push_back(c);
-  }
-  return out + "\"";
-}
 
 std::string write_config(const std::string& path, const std::string& sqlite_path, const Options& o,
                          const std::vector<Client>& clients) {
@@ -952,12 +696,6 @@ std::string write_config(const std::string& path, const std::string& sqlite_path
   return path;
 }
 
-std::string make_temp_dir(const std::string& parent) {
-  std::string tmpl = parent + "/soap-bench.XXXXXX";
-  if (!mkdtemp(tmpl.data())) fail("mkdtemp in " + parent + ": " + std::strerror(errno));
-  return tmpl;
-}
-
 // Queues the items with `wsrm-bridge queue add`. It commits (and fsyncs) once per message, which
 // on a disk takes milliseconds each; so the database is filled on tmpfs when there is one and
 // then copied into place. The bridge serves it from where --db-dir says, with its own settings.
@@ -967,7 +705,7 @@ void queue_items(const Options& o, const std::vector<Client>& clients, int per_c
   bool on_tmpfs = false;
   std::error_code ec;
   if (fs::is_directory("/dev/shm", ec) && access("/dev/shm", W_OK) == 0) {
-    prep = make_temp_dir("/dev/shm");
+    prep = make_temp_dir("/dev/shm", "soap-bench");
     on_tmpfs = true;
   }
   struct RemovePrep {
@@ -1060,7 +798,7 @@ void measure(const Options& o, const std::vector<Client>& clients, int per_round
               o.clients, std::chrono::duration<double>(Clock::now() - q0).count());
 
   // 2. The bridge; one recorded cycle (client 1's warm-up), then the others' warm-up.
-  BridgeProcess bridge(o.bridge, config, work);
+  BridgeProcess bridge(o.bridge, config, work, "soap=");
   std::printf("  bridge: %s (pid %d, port %d), workers %d, log level %s, database %s\n",
               o.bridge.c_str(), static_cast<int>(bridge.pid()), bridge.port(), o.workers,
               o.log_level.c_str(), db_path.c_str());
@@ -1100,56 +838,36 @@ void measure(const Options& o, const std::vector<Client>& clients, int per_round
 
   // 4. Alternating rounds.
   Totals base, real;
-  std::printf("\n%-6s %-9s %16s %16s %8s\n", "round", "first", "baseline cyc/s", "bridge cyc/s",
-              "ratio");
-  std::vector<double> round_ratios;
-  for (int r = 0; r < o.rounds; ++r) {
-    const bool baseline_first = r % 2 == 0;
-    double round_rate[2] = {0, 0};
-    for (int step = 0; step < 2; ++step) {
-      const bool is_baseline = (step == 0) == baseline_first;
-      Totals& t = is_baseline ? base : real;
-      const int port = is_baseline ? baseline.port() : bridge.port();
-      const double process_cpu0 = cpu_clock_ms(CLOCK_PROCESS_CPUTIME_ID);
-      const auto bridge_cpu0 = process_cpu_ms(bridge.pid());
-      PhaseResult p;
-      try {
-        p = run_phase(port, clients, per_round);
-      } catch (const std::exception& e) {
-        std::string context;
+  const std::vector<double> round_ratios = alternate_rounds(
+      o.rounds, "baseline cyc/s", "bridge cyc/s", [&](int r, bool is_baseline) {
+        Totals& t = is_baseline ? base : real;
+        const int port = is_baseline ? baseline.port() : bridge.port();
+        const double process_cpu0 = cpu_clock_ms(CLOCK_PROCESS_CPUTIME_ID);
+        const auto bridge_cpu0 = process_cpu_ms(bridge.pid());
+        PhaseResult p;
+        try {
+          p = run_phase(port, clients, per_round);
+        } catch (const std::exception& e) {
+          // The bridge drains and exits on SIGTERM: a broad pkill/killall elsewhere.
+          const std::string context =
+              is_baseline ? baseline.recent_connections() : bridge.exit_context();
+          fail(std::string(is_baseline ? "baseline" : "bridge") + ", round " +
+               std::to_string(r + 1) + ": " + e.what() + context);
+        }
         if (is_baseline) {
-          context = baseline.recent_connections();
-        } else if (bridge.exited(std::chrono::seconds(3))) {
-          // It drains and exits on SIGTERM: a broad pkill/killall elsewhere looks like this.
-          context = "\nwsrm-bridge serve exited during the measurement (exit code " +
-                    std::to_string(bridge.stop()) + "); the end of its log:\n" +
-                    tail_of(bridge.log(), 800);
-        }
-        fail(std::string(is_baseline ? "baseline" : "bridge") + ", round " + std::to_string(r + 1) +
-             ": " + e.what() + context);
-      }
-      if (is_baseline) {
-        // This process runs the baseline and the clients: its CPU minus the clients' own.
-        t.server_cpu_ms += cpu_clock_ms(CLOCK_PROCESS_CPUTIME_ID) - process_cpu0 - p.client_cpu_ms;
-      } else {
-        const auto bridge_cpu1 = process_cpu_ms(bridge.pid());
-        if (bridge_cpu0 && bridge_cpu1) {
-          t.server_cpu_ms += *bridge_cpu1 - *bridge_cpu0;
+          // This process runs the baseline and the clients: its CPU minus the clients' own.
+          t.server_cpu_ms +=
+              cpu_clock_ms(CLOCK_PROCESS_CPUTIME_ID) - process_cpu0 - p.client_cpu_ms;
         } else {
-          t.cpu_known = false;
+          add_cpu(bridge_cpu0, process_cpu_ms(bridge.pid()), t.server_cpu_ms, t.cpu_known);
         }
-      }
-      const int cycles = per_round * o.clients;
-      t.seconds += p.seconds;
-      t.cycles += cycles;
-      t.reconnects += p.reconnects;
-      t.samples.append(p.samples);
-      round_rate[is_baseline ? 0 : 1] = cycles / p.seconds;
-    }
-    round_ratios.push_back(round_rate[1] / round_rate[0]);
-    std::printf("%-6d %-9s %16.1f %16.1f %8.3f\n", r + 1, baseline_first ? "baseline" : "bridge",
-                round_rate[0], round_rate[1], round_ratios.back());
-  }
+        const int cycles = per_round * o.clients;
+        t.seconds += p.seconds;
+        t.cycles += cycles;
+        t.reconnects += p.reconnects;
+        t.samples.append(p.samples);
+        return cycles / p.seconds;
+      });
 
   // 5. Results.
   std::printf("\n%-18s %9s %11s %9s %9s %9s %9s %9s %9s %10s\n", "server", "cycles/s", "requests/s",
@@ -1159,20 +877,13 @@ void measure(const Options& o, const std::vector<Client>& clients, int per_round
   print_row("baseline (gSOAP)", base);
   print_row("wsrm-bridge", real);
   const double ratio = real.rate() / base.rate();
-  std::printf("\nratio bridge/baseline (cycles/s): %.3f   [per round: median %.3f, %.3f .. %.3f]\n",
-              ratio, percentile(round_ratios, 50),
-              *std::min_element(round_ratios.begin(), round_ratios.end()),
-              *std::max_element(round_ratios.begin(), round_ratios.end()));
+  print_ratio("cycles/s", ratio, round_ratios);
   std::printf(
       "  %d samples per latency column; keep-alive reconnects (server limit %d requests): "
       "baseline %d, bridge %d\n",
       base.cycles, kKeepAliveMaxRequests, base.reconnects, real.reconnects);
 
-  const int bridge_exit = bridge.stop();
-  if (bridge_exit != 0) {
-    fail("wsrm-bridge serve exited with " + std::to_string(bridge_exit) + ":\n" +
-         tail_of(bridge.log()));
-  }
+  bridge.stop_cleanly();
   const QueueFigures q = queue_stats(o, config, work, clients);
   const long long expected = static_cast<long long>(o.clients) * queued_per_client;
   std::printf(
@@ -1182,40 +893,20 @@ void measure(const Options& o, const std::vector<Client>& clients, int per_round
   if (q.delivered != expected || q.pending != 0 || q.in_sequence != 0) {
     fail("the bridge did not drain its queue as expected");
   }
-  std::printf("  total run time %.1f s\n",
-              std::chrono::duration<double>(Clock::now() - started).count());
+  print_total_run_time(started);
 }
 
 int run(const Options& o) {
-  std::signal(SIGPIPE, SIG_IGN);
-  std::setvbuf(stdout, nullptr, _IOLBF, 0);
   const auto started = Clock::now();
-  if (access(o.bridge.c_str(), X_OK) != 0) fail(o.bridge + ": not an executable");
+  prepare_run(o.bridge);
   const auto clients = make_clients(o.clients);
   const int per_round = o.cycles / (o.clients * o.rounds);
   const int per_client = per_round * o.rounds;
-
-  const char* tmp = std::getenv("TMPDIR");
-  const std::string work = make_temp_dir(tmp && *tmp ? tmp : "/tmp");
-  std::string db_dir = work;
-  bool success = false;
-  try {
-    if (!o.db_dir.empty()) db_dir = make_temp_dir(o.db_dir);
-    measure(o, clients, per_round, per_client, work, db_dir + "/bridge.db", started);
-    success = true;
-  } catch (const std::exception& e) {
-    std::fflush(stdout);
-    std::fprintf(stderr, "soap_bench: error: %s\n", e.what());
-  }
-  std::error_code ec;
-  if (success && !o.keep) {
-    if (db_dir != work) fs::remove_all(db_dir, ec);
-    fs::remove_all(work, ec);
-  } else {
-    std::fprintf(stderr, "soap_bench: work directory kept: %s%s\n", work.c_str(),
-                 db_dir != work ? (", database in " + db_dir).c_str() : "");
-  }
-  return success ? 0 : 1;
+  return run_in_work_dir("soap_bench", o.db_dir, o.keep, "database",
+                         [&](const std::string& work, const std::string& db_dir) {
+                           measure(o, clients, per_round, per_client, work, db_dir + "/bridge.db",
+                                   started);
+                         });
 }
 
 }  // namespace
@@ -1267,11 +958,5 @@ int __v11__GetAkasseIndkaldelseVersion1(struct soap* soap, v11__WsrmRequestType*
 }
 
 int main(int argc, char** argv) {
-  try {
-    return run(parse_options(argc, argv));
-  } catch (const std::exception& e) {
-    std::fflush(stdout);
-    std::fprintf(stderr, "soap_bench: error: %s\n", e.what());
-    return 1;
-  }
+  return bench::guarded_main("soap_bench", [&] { return run(parse_options(argc, argv)); });
 }
