@@ -172,8 +172,8 @@ bool BridgeProcess::exited(std::chrono::milliseconds grace) {
 
 std::string BridgeProcess::exit_context() {
   if (!exited(std::chrono::seconds(3))) return {};
-  return "\nwsrm-bridge serve exited during the measurement (exit code " +
-         std::to_string(stop()) + "); the end of its log:\n" + tail_of(log_, 800);
+  return "\nwsrm-bridge serve exited during the measurement (exit code " + std::to_string(stop()) +
+         "); the end of its log:\n" + tail_of(log_, 800);
 }
 
 int BridgeProcess::stop() {
@@ -226,8 +226,8 @@ double cpu_clock_ms(clockid_t id) {
   return static_cast<double>(ts.tv_sec) * 1e3 + static_cast<double>(ts.tv_nsec) / 1e6;
 }
 
-void add_cpu(const std::optional<double>& before, const std::optional<double>& after,
-             double& total, bool& known) {
+void add_cpu(const std::optional<double>& before, const std::optional<double>& after, double& total,
+             bool& known) {
   if (before && after) {
     total += *after - *before;
   } else {

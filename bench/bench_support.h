@@ -38,8 +38,8 @@ class ArgCursor {
   ArgCursor(int argc, char** argv) : argc_(argc), argv_(argv) {}
   bool next() { return ++i_ < argc_; }
   std::string arg() const { return argv_[i_]; }
-  std::string value();                 // fails: "<option> needs a value"
-  int number(int min, int max);        // fails: "<option> must be an integer in min..max"
+  std::string value();           // fails: "<option> needs a value"
+  int number(int min, int max);  // fails: "<option> must be an integer in min..max"
   // For an argument no option took: -h/--help prints usage to stdout and exits 0; anything
   // else prints it to stderr and fails with "unknown argument <a>".
   [[noreturn]] void help_or_unknown(void (*usage)(std::FILE*)) const;
@@ -111,8 +111,8 @@ std::optional<double> process_cpu_ms(pid_t pid);
 double cpu_clock_ms(clockid_t id);
 
 // Adds after - before to total, or marks it unknown when either reading is missing.
-void add_cpu(const std::optional<double>& before, const std::optional<double>& after,
-             double& total, bool& known);
+void add_cpu(const std::optional<double>& before, const std::optional<double>& after, double& total,
+             bool& known);
 
 // ------------------------------------------------------------------------------------------
 // Loopback HTTP/1.1 client pieces

@@ -19,20 +19,19 @@
 // Timings are reported, never asserted; the exit code is non-zero only when something was wrong.
 // See bench/README.md.
 
+#include "bench_support.h"
+
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <nlohmann/json.hpp>
+#include <openssl/evp.h>
 #include <spawn.h>
+#include <sqlite3.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-#include <nlohmann/json.hpp>
-#include <openssl/evp.h>
-#include <sqlite3.h>
-
-#include "bench_support.h"
 
 #include <algorithm>
 #include <atomic>
@@ -107,10 +106,11 @@ struct Options {
   int clients = 8;
   int rounds = 6;
   int workers = 8;
-  int warmup = 10;  // per client, before the measurement, on both servers
+  int warmup = 10;     // per client, before the measurement, on both servers
   std::string db_dir;  // where both SQLite files live; default: the work directory
   std::string log_level = "info";
-  std::string message = std::string(BRIDGE_SOURCE_DIR) + "/tests/fixtures/wsb/seed_flat_with_body.json";
+  std::string message =
+      std::string(BRIDGE_SOURCE_DIR) + "/tests/fixtures/wsb/seed_flat_with_body.json";
   std::string wsdl_dir = std::string(BRIDGE_SOURCE_DIR) + "/wsdl";
   bool keep = false;
 };
@@ -365,10 +365,10 @@ class Database {
       for (int i = 0; i < sqlite3_column_count(stmt); ++i) {
         const auto* p = sqlite3_column_text(stmt, i);
         const int n = sqlite3_column_bytes(stmt, i);
-        row.push_back(sqlite3_column_type(stmt, i) == SQLITE_NULL
-                          ? std::string("NULL")
-                          : std::string(reinterpret_cast<const char*>(p),
-                                        static_cast<std::size_t>(n)));
+        row.push_back(
+            sqlite3_column_type(stmt, i) == SQLITE_NULL
+                ? std::string("NULL")
+                : std::string(reinterpret_cast<const char*>(p), static_cast<std::size_t>(n)));
       }
       out.push_back(std::move(row));
     }
@@ -767,9 +767,10 @@ std::vector<std::string> read_bridge_warmup(const std::string& db_path,
   t.miljoe = r[11];
   t.haendelses_tid = r[12];
   for (const auto& m : warm) {
-    const auto got = db.rows("SELECT raw, sha256, typeof(raw) FROM inbox_message WHERE "
-                             "besked_identifier = " +
-                             sql_quote(m.guid));
+    const auto got = db.rows(
+        "SELECT raw, sha256, typeof(raw) FROM inbox_message WHERE "
+        "besked_identifier = " +
+        sql_quote(m.guid));
     if (got.size() != 1 || got[0][0] != m.body || got[0][1] != m.sha256) {
       fail(db_path + ": warm-up message " + m.guid +
            (got.empty() ? " is missing" : " is stored with other bytes or another sha256"));
@@ -815,9 +816,10 @@ void measure(const Options& o, const std::string& work, const std::string& db_di
       o.messages, o.clients, o.rounds, per_round / o.clients, BRIDGE_BENCH_BUILD_TYPE,
       sqlite3_libversion(), std::thread::hardware_concurrency());
   if (o.clients > o.workers) {
-    std::printf("  note: %d clients but %d webhook workers; a worker serves one connection at a "
-                "time, so %d client(s) wait for a free one\n",
-                o.clients, o.workers, o.clients - o.workers);
+    std::printf(
+        "  note: %d clients but %d webhook workers; a worker serves one connection at a "
+        "time, so %d client(s) wait for a free one\n",
+        o.clients, o.workers, o.clients - o.workers);
   }
 
   const std::string token = random_token();
@@ -830,36 +832,37 @@ void measure(const Options& o, const std::string& work, const std::string& db_di
   // 1. The bridge, and its warm-up; what it stored is the baseline's row template.
   const std::string bridge_db = db_dir + "/bridge.db";
   const std::string config = write_config(work + "/bridge.toml", bridge_db, o, token);
-  BridgeProcess bridge(o.bridge, config, work, "webhook=",
-                       "is [webhook] enabled understood?");
+  BridgeProcess bridge(o.bridge, config, work, "webhook=", "is [webhook] enabled understood?");
   run_bridge_phase(bridge.port(), messages.data(), warm_count, o.clients, "");
   RowTemplate row;
   std::string bridge_journal;
   const auto ddl = read_bridge_warmup(bridge_db, warm, row, bridge_journal);
-  std::printf("  bridge: %s (pid %d, webhook port %d), webhook workers %d, log level %s,\n"
-              "          database %s (journal_mode %s)\n",
-              o.bridge.c_str(), static_cast<int>(bridge.pid()), bridge.port(), o.workers,
-              o.log_level.c_str(), bridge_db.c_str(), bridge_journal.c_str());
+  std::printf(
+      "  bridge: %s (pid %d, webhook port %d), webhook workers %d, log level %s,\n"
+      "          database %s (journal_mode %s)\n",
+      o.bridge.c_str(), static_cast<int>(bridge.pid()), bridge.port(), o.workers,
+      o.log_level.c_str(), bridge_db.c_str(), bridge_journal.c_str());
 
   // 2. The baseline, on a fresh file next to the bridge's, with the bridge's DDL.
   const std::string baseline_db = db_dir + "/baseline.db";
   Baseline baseline(baseline_db, ddl, row);
   double ignored_cpu = 0;
   run_baseline_phase(baseline, warm.data(), warm_count, ignored_cpu);
-  std::printf("  baseline: one thread, sqlite3 C API, the bridge's INSERT, one BEGIN IMMEDIATE ... "
-              "COMMIT per row;\n            database %s (journal_mode %s, synchronous %s = FULL)\n",
-              baseline_db.c_str(), baseline.journal_mode().c_str(), baseline.synchronous().c_str());
-  std::printf("  message: %s, %zu B, POST /wsb/%d/%s; stored as status \"%s\"%s; "
-              "warm-up %d message(s) on each server\n",
-              fs::path(o.message).filename().c_str(), text.size(), kRecipientType, kRecipientCode,
-              row.status.c_str(), row.reason.empty() ? "" : (" (" + row.reason + ")").c_str(),
-              warm_count);
+  std::printf(
+      "  baseline: one thread, sqlite3 C API, the bridge's INSERT, one BEGIN IMMEDIATE ... "
+      "COMMIT per row;\n            database %s (journal_mode %s, synchronous %s = FULL)\n",
+      baseline_db.c_str(), baseline.journal_mode().c_str(), baseline.synchronous().c_str());
+  std::printf(
+      "  message: %s, %zu B, POST /wsb/%d/%s; stored as status \"%s\"%s; "
+      "warm-up %d message(s) on each server\n",
+      fs::path(o.message).filename().c_str(), text.size(), kRecipientType, kRecipientCode,
+      row.status.c_str(), row.reason.empty() ? "" : (" (" + row.reason + ")").c_str(), warm_count);
 
   // 3. Alternating rounds.
   Totals base, real;
   double client_cpu_ms = 0;  // this process during the bridge phases: the clients
-  const std::vector<double> round_ratios = alternate_rounds(
-      o.rounds, "baseline rows/s", "bridge msg/s", [&](int r, bool is_baseline) {
+  const std::vector<double> round_ratios =
+      alternate_rounds(o.rounds, "baseline rows/s", "bridge msg/s", [&](int r, bool is_baseline) {
         const Message* slice = measured + static_cast<std::ptrdiff_t>(r) * per_round;
         Totals& t = is_baseline ? base : real;
         const std::string& db = is_baseline ? baseline_db : bridge_db;
@@ -897,40 +900,45 @@ void measure(const Options& o, const std::string& work, const std::string& db_di
       });
 
   // 4. Results.
-  std::printf("\n%-18s %9s %9s %9s %9s %9s %9s %8s %10s\n", "server", "msg/s", "ack p50",
-              "ack p99", "ack max", "wall/msg", "CPU/msg", "commits", "msg/commit");
+  std::printf("\n%-18s %9s %9s %9s %9s %9s %9s %8s %10s\n", "server", "msg/s", "ack p50", "ack p99",
+              "ack max", "wall/msg", "CPU/msg", "commits", "msg/commit");
   std::printf("%-18s %9s %9s %9s %9s %9s %9s\n", "", "", "ms", "ms", "ms", "ms", "ms");
   print_row("baseline (SQLite)", base);
   print_row("wsrm-bridge", real);
   const double ratio = real.rate() / base.rate();
   print_ratio("msg/s", ratio, round_ratios);
-  std::printf("p99 acknowledgement latency: wsrm-bridge %.3f ms with %d client(s); baseline "
-              "commit %.3f ms\n",
-              percentile(real.latency_ms, 99), o.clients, percentile(base.latency_ms, 99));
+  std::printf(
+      "p99 acknowledgement latency: wsrm-bridge %.3f ms with %d client(s); baseline "
+      "commit %.3f ms\n",
+      percentile(real.latency_ms, 99), o.clients, percentile(base.latency_ms, 99));
   const auto busy = [](const Totals& t) {
     return t.host_total > 0 ? 100.0 * t.host_busy / t.host_total : 0.0;
   };
-  std::printf("  CPU: the bench's clients %.3f ms per bridge message; all CPUs busy (every process) "
-              "%.0f%% during baseline phases, %.0f%% during bridge phases\n",
-              client_cpu_ms / real.messages, busy(base), busy(real));
+  std::printf(
+      "  CPU: the bench's clients %.3f ms per bridge message; all CPUs busy (every process) "
+      "%.0f%% during baseline phases, %.0f%% during bridge phases\n",
+      client_cpu_ms / real.messages, busy(base), busy(real));
   if (base.commits_known && base.commits != base.messages) {
-    std::printf("  note: the WAL commit counter saw %lld baseline commits for %d rows; the "
-                "commits columns are not reliable here\n",
-                base.commits, base.messages);
+    std::printf(
+        "  note: the WAL commit counter saw %lld baseline commits for %d rows; the "
+        "commits columns are not reliable here\n",
+        base.commits, base.messages);
   }
-  std::printf("  %d samples per latency column; keep-alive reconnects (server limit %d requests): "
-              "%d, of which %d after a response that announced keep-alive\n",
-              real.messages, kWebhookKeepAliveMax, real.reconnects, real.unannounced_closes);
+  std::printf(
+      "  %d samples per latency column; keep-alive reconnects (server limit %d requests): "
+      "%d, of which %d after a response that announced keep-alive\n",
+      real.messages, kWebhookKeepAliveMax, real.reconnects, real.unannounced_closes);
 
   // 5. The bridge stops cleanly; both tables hold the same rows.
   bridge.stop_cleanly();
   const Comparison c = compare_tables(bridge_db, baseline_db);
   const long long expected = warm_count + o.messages;
-  std::printf("  inbox_message rows: bridge %lld, baseline %lld (expected %lld = %d warm-up + %d); "
-              "rows differing in any column but id and received_at_ms: %lld / %lld; "
-              "conflicts %lld; clean shutdown\n",
-              c.bridge_rows, c.baseline_rows, expected, warm_count, o.messages, c.only_bridge,
-              c.only_baseline, c.conflicts);
+  std::printf(
+      "  inbox_message rows: bridge %lld, baseline %lld (expected %lld = %d warm-up + %d); "
+      "rows differing in any column but id and received_at_ms: %lld / %lld; "
+      "conflicts %lld; clean shutdown\n",
+      c.bridge_rows, c.baseline_rows, expected, warm_count, o.messages, c.only_bridge,
+      c.only_baseline, c.conflicts);
   if (c.bridge_rows != expected || c.baseline_rows != expected || c.only_bridge != 0 ||
       c.only_baseline != 0 || c.conflicts != 0) {
     fail("the bridge's inbox does not hold exactly the messages it acknowledged");

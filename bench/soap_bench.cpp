@@ -15,10 +15,9 @@
 // Timings are reported, never asserted; the exit code is non-zero only when something was wrong.
 // See bench/README.md.
 
+#include "bench_support.h"
 #include "soapH.h"
 #include "wsrm_items.h"
-
-#include "bench_support.h"
 
 #include <arpa/inet.h>
 #include <fcntl.h>
@@ -838,8 +837,8 @@ void measure(const Options& o, const std::vector<Client>& clients, int per_round
 
   // 4. Alternating rounds.
   Totals base, real;
-  const std::vector<double> round_ratios = alternate_rounds(
-      o.rounds, "baseline cyc/s", "bridge cyc/s", [&](int r, bool is_baseline) {
+  const std::vector<double> round_ratios =
+      alternate_rounds(o.rounds, "baseline cyc/s", "bridge cyc/s", [&](int r, bool is_baseline) {
         Totals& t = is_baseline ? base : real;
         const int port = is_baseline ? baseline.port() : bridge.port();
         const double process_cpu0 = cpu_clock_ms(CLOCK_PROCESS_CPUTIME_ID);

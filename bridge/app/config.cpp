@@ -11,7 +11,8 @@ namespace bridge::app {
 namespace {
 
 Error invalid(const std::string& where, const std::string& what) {
-  return make_error(ErrorDomain::config, static_cast<int>(ConfigErrc::invalid), where + ": " + what);
+  return make_error(ErrorDomain::config, static_cast<int>(ConfigErrc::invalid),
+                    where + ": " + what);
 }
 
 // Reads one TOML table, remembering which keys were used so that a misspelt key is an error
@@ -115,7 +116,8 @@ class TableReader {
   std::set<std::string, std::less<>> used_;
 };
 
-Result<TlsConfig> read_tls(const toml::table& t, const std::string& source, const std::string& name) {
+Result<TlsConfig> read_tls(const toml::table& t, const std::string& source,
+                           const std::string& name) {
   TableReader r(t, source, name);
   TlsConfig tls;
   BRIDGE_TRY(r.string("certificate", tls.certificate));
@@ -154,8 +156,8 @@ Result<void> read_server(const toml::table& t, const std::string& source, Server
 }
 
 Result<std::vector<queue::Organisation>> read_organisations(TableReader& r, const char* key,
-                                                           const std::string& source,
-                                                           const std::string& owner) {
+                                                            const std::string& source,
+                                                            const std::string& owner) {
   std::vector<queue::Organisation> out;
   const toml::node* orgs = r.node(key);
   if (!orgs) return out;
@@ -215,8 +217,9 @@ Result<queue::Consumer> read_consumer(const toml::table& t, const std::string& s
   const toml::node* orgs = r.node("organisations");
   const toml::array* a = orgs ? orgs->as_array() : nullptr;
   if (!a || a->empty()) {
-    return invalid(r.where(orgs), "'" + c.id + "': organisations must list at least one "
-                                  "{ type = <1..100>, code = \"<1..20 chars>\" }");
+    return invalid(r.where(orgs), "'" + c.id +
+                                      "': organisations must list at least one "
+                                      "{ type = <1..100>, code = \"<1..20 chars>\" }");
   }
   for (const auto& e : *a) {
     const toml::table* ot = e.as_table();
@@ -232,8 +235,9 @@ Result<queue::Consumer> read_consumer(const toml::table& t, const std::string& s
     c.organisations.push_back(o);
   }
   if (c.message_types.empty()) {
-    return invalid(r.where(nullptr), "'" + c.id + "': message_types must name at least one Get… "
-                                     "operation");
+    return invalid(r.where(nullptr), "'" + c.id +
+                                         "': message_types must name at least one Get… "
+                                         "operation");
   }
   BRIDGE_TRY(r.no_unknown_keys());
   return c;
@@ -273,7 +277,8 @@ Result<Config> parse_config(const std::string& text, const std::string& source) 
   BRIDGE_TRY(const toml::table* queue_table, r.table("queue"));
   if (const toml::table* t = queue_table) {
     TableReader q(*t, source, "queue");
-    BRIDGE_TRY(q.integer("max_messages_per_sequence", c.queue.max_messages_per_sequence, 1, 100000));
+    BRIDGE_TRY(
+        q.integer("max_messages_per_sequence", c.queue.max_messages_per_sequence, 1, 100000));
     std::int64_t timeout = c.queue.sequence_timeout.count();
     BRIDGE_TRY(q.integer64("sequence_timeout_s", timeout, 1, 7 * 24 * 3600));
     c.queue.sequence_timeout = std::chrono::seconds(timeout);
@@ -285,8 +290,9 @@ Result<Config> parse_config(const std::string& text, const std::string& source) 
     } else if (policy == "close-and-create") {
       c.queue.create_policy = store::CreatePolicy::close_and_create;
     } else {
-      return invalid(q.where(q.node("create_policy")),
-                     "create_policy must be \"reuse\" or \"close-and-create\", not \"" + policy + "\"");
+      return invalid(
+          q.where(q.node("create_policy")),
+          "create_policy must be \"reuse\" or \"close-and-create\", not \"" + policy + "\"");
     }
     BRIDGE_TRY(q.no_unknown_keys());
   }

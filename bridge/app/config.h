@@ -30,15 +30,15 @@ struct ListenerConfig {
 
 struct ServerConfig {
   ListenerConfig listener;
-  int workers = 8;                        // threads serving requests
-  int max_pending_connections = 64;       // accepted, waiting for a worker
+  int workers = 8;                   // threads serving requests
+  int max_pending_connections = 64;  // accepted, waiting for a worker
   std::int64_t max_request_bytes = 1 << 20;
-  int recv_timeout_s = 10;                // idle wait before / between keep-alive requests
+  int recv_timeout_s = 10;  // idle wait before / between keep-alive requests
   int send_timeout_s = 10;
-  int transfer_timeout_s = 30;            // first to last byte of a request; a response
+  int transfer_timeout_s = 30;  // first to last byte of a request; a response
   int keep_alive_max_requests = 100;
   std::string service_endpoint = "http://127.0.0.1:8080/11/WsrmMessageService.svc";
-  std::string wsdl_dir;                   // served at ?wsdl; required by serve
+  std::string wsdl_dir;  // served at ?wsdl; required by serve
 };
 
 struct AdminConfig {
@@ -55,11 +55,11 @@ struct WebhookConfig {
   std::int64_t max_request_bytes = 1 << 20;
   int recv_timeout_s = 10;
   int transfer_timeout_s = 30;
-  std::string bearer_token;                           // empty: no token required
-  std::vector<std::string> certificate_subjects;      // empty with fingerprints empty: any CA-signed
+  std::string bearer_token;                       // empty: no token required
+  std::vector<std::string> certificate_subjects;  // empty with fingerprints empty: any CA-signed
   std::vector<std::string> certificate_fingerprints;
-  std::vector<std::string> miljoe_allowed;            // empty: any Miljoe is accepted
-  std::vector<queue::Organisation> recipients;        // empty: every consumer organisation
+  std::vector<std::string> miljoe_allowed;      // empty: any Miljoe is accepted
+  std::vector<queue::Organisation> recipients;  // empty: every consumer organisation
   int entitetstype_id = 90000;
 };
 

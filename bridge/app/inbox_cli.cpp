@@ -97,8 +97,10 @@ int run_ingest(const IngestOptions& o) {
   } else if (rules.recipients.size() == 1) {
     recipient = rules.recipients.front();
   } else {
-    std::fprintf(stderr, "wsrm-bridge ingest: --recipient TYPE/CODE is required: this bridge "
-                         "serves %zu organisations\n", rules.recipients.size());
+    std::fprintf(stderr,
+                 "wsrm-bridge ingest: --recipient TYPE/CODE is required: this bridge "
+                 "serves %zu organisations\n",
+                 rules.recipients.size());
     return kExitUsage;
   }
   auto sources = read_sources(o.path);
@@ -192,11 +194,10 @@ int run_list(const InboxOptions& o) {
   }
   auto c = rt.value()->inbox().counts();
   if (c) {
-    std::printf("total: %lld accepted, %lld quarantined, %lld duplicates, %lld conflicts\n",
-                static_cast<long long>(c.value().accepted),
-                static_cast<long long>(c.value().quarantined),
-                static_cast<long long>(c.value().duplicates),
-                static_cast<long long>(c.value().conflicts));
+    std::printf(
+        "total: %lld accepted, %lld quarantined, %lld duplicates, %lld conflicts\n",
+        static_cast<long long>(c.value().accepted), static_cast<long long>(c.value().quarantined),
+        static_cast<long long>(c.value().duplicates), static_cast<long long>(c.value().conflicts));
   }
   return kExitOk;
 }
@@ -220,19 +221,19 @@ int run_show(const InboxOptions& o) {
   const auto& e = *found.value();
   const auto& r = e.record;
   const auto show = [&](const std::string& s) { return o.unmask ? s : mask_cpr(s); };
-  std::printf("id:                 %lld\nBeskedIdentifier:   %s\nreceived:           %s\n"
-              "source:             %s\nrecipient:          %d/%s\nlayout:             %s\n"
-              "status:             %s\nreason:             %s\ndetail:             %s\n"
-              "EksternIdentifier:  %s\nIdentifikation:     %s\nMiljoe:             %s\n"
-              "HaendelsesTid:      %s\nduplicates:         %lld\nconflicts:          %lld\n"
-              "sha256:             %s\nraw (%zu bytes):\n%s\n",
-              static_cast<long long>(e.id), r.besked_identifier.c_str(),
-              format_utc_ms(r.received_at).c_str(), r.source.c_str(), r.recipient_type,
-              r.recipient_code.c_str(), r.layout.c_str(), r.status.c_str(), r.reason.c_str(),
-              show(r.detail).c_str(), r.ekstern_identifier.c_str(), show(r.cpr).c_str(),
-              r.miljoe.c_str(), r.haendelses_tid.c_str(), static_cast<long long>(e.duplicates),
-              static_cast<long long>(e.conflicts), r.sha256.c_str(), r.raw.size(),
-              show(r.raw).c_str());
+  std::printf(
+      "id:                 %lld\nBeskedIdentifier:   %s\nreceived:           %s\n"
+      "source:             %s\nrecipient:          %d/%s\nlayout:             %s\n"
+      "status:             %s\nreason:             %s\ndetail:             %s\n"
+      "EksternIdentifier:  %s\nIdentifikation:     %s\nMiljoe:             %s\n"
+      "HaendelsesTid:      %s\nduplicates:         %lld\nconflicts:          %lld\n"
+      "sha256:             %s\nraw (%zu bytes):\n%s\n",
+      static_cast<long long>(e.id), r.besked_identifier.c_str(),
+      format_utc_ms(r.received_at).c_str(), r.source.c_str(), r.recipient_type,
+      r.recipient_code.c_str(), r.layout.c_str(), r.status.c_str(), r.reason.c_str(),
+      show(r.detail).c_str(), r.ekstern_identifier.c_str(), show(r.cpr).c_str(), r.miljoe.c_str(),
+      r.haendelses_tid.c_str(), static_cast<long long>(e.duplicates),
+      static_cast<long long>(e.conflicts), r.sha256.c_str(), r.raw.size(), show(r.raw).c_str());
   return kExitOk;
 }
 
@@ -254,7 +255,8 @@ int run_requeue(const InboxOptions& o) {
   for (const auto& k : o.keys) {
     auto found = rt.value()->inbox().find(k);
     if (!found || !found.value()) {
-      std::fprintf(stderr, "wsrm-bridge inbox requeue: no message with id or BeskedIdentifier '%s'\n",
+      std::fprintf(stderr,
+                   "wsrm-bridge inbox requeue: no message with id or BeskedIdentifier '%s'\n",
                    k.c_str());
       return kExitFindings;
     }
@@ -263,8 +265,9 @@ int run_requeue(const InboxOptions& o) {
   int changed = 0;
   for (const auto& e : targets) {
     // The same decision as on arrival, with today's configuration (e.g. a recipient added).
-    auto again = webhook::make_record(e.record.raw, {e.record.recipient_type, e.record.recipient_code},
-                                      e.record.source, rt.value()->wsb_rules(), e.record.received_at);
+    auto again =
+        webhook::make_record(e.record.raw, {e.record.recipient_type, e.record.recipient_code},
+                             e.record.source, rt.value()->wsb_rules(), e.record.received_at);
     if (!again) continue;  // stored messages are JSON; nothing to decide
     const auto& r = again.value();
     if (r.status != e.record.status || r.reason != e.record.reason) {
@@ -317,8 +320,9 @@ Runner add_inbox_command(CLI::App& app) {
   show->add_option("key", o->key, "Row id or BeskedIdentifier")->required();
   show->add_flag("--unmask", o->unmask, "Show CPR numbers");
   CLI::App* requeue = sub->add_subcommand(
-      "requeue", "Re-classify messages with the current configuration (e.g. after adding a "
-                 "recipient or a Miljoe to the allow-list)");
+      "requeue",
+      "Re-classify messages with the current configuration (e.g. after adding a "
+      "recipient or a Miljoe to the allow-list)");
   requeue->add_option("keys", o->keys, "Row ids or BeskedIdentifiers");
   requeue->add_flag("--all-quarantined", o->all_quarantined, "Every quarantined message");
   requeue->add_option("--reason", o->reason, "With --all-quarantined: only this reason");

@@ -59,13 +59,14 @@ int run_add(const AddOptions& o) {
   }
   {
     // An ill-formed item would break every Get… response of its sequence: refuse it here.
-    const std::string sample = "<item>" + replace_all(item_template, "${MessageIdentifier}",
-                                                       std::string(20, '0')) +
-                               "</item>";
+    const std::string sample =
+        "<item>" + replace_all(item_template, "${MessageIdentifier}", std::string(20, '0')) +
+        "</item>";
     pugi::xml_document doc;
     const auto parsed = doc.load_string(sample.c_str());
     if (!parsed) {
-      std::fprintf(stderr, "wsrm-bridge queue add: %s: byte %td: the item is not well-formed XML: %s\n",
+      std::fprintf(stderr,
+                   "wsrm-bridge queue add: %s: byte %td: the item is not well-formed XML: %s\n",
                    o.item_path.c_str(), parsed.offset - 6, parsed.description());
       return kExitUsage;
     }
@@ -97,8 +98,8 @@ int run_add(const AddOptions& o) {
       batch.clear();
     }
   }
-  const int copies = 1 + static_cast<int>(
-                             rt.value()->consumers().by_id(o.consumer)->sub_queues.size());
+  const int copies =
+      1 + static_cast<int>(rt.value()->consumers().by_id(o.consumer)->sub_queues.size());
   inserted /= copies;
   std::printf("queued %d new message(s) of %s for %s (%d already present)\n", inserted,
               o.operation.c_str(), o.consumer.c_str(), o.count - inserted);
@@ -125,9 +126,8 @@ int run_stats(const std::string& config_path) {
               "delivered");
   for (const auto& c : s.value().consumers) {
     std::printf("%-28s %-10s %10lld %12lld %10lld\n", c.consumer.c_str(),
-                c.sub_queue.empty() ? "-" : c.sub_queue.c_str(),
-                static_cast<long long>(c.pending), static_cast<long long>(c.in_sequence),
-                static_cast<long long>(c.delivered));
+                c.sub_queue.empty() ? "-" : c.sub_queue.c_str(), static_cast<long long>(c.pending),
+                static_cast<long long>(c.in_sequence), static_cast<long long>(c.delivered));
   }
   std::printf("sequences: %lld open, %lld terminated, %lld closed, %lld expired\n",
               static_cast<long long>(s.value().sequences_open),
@@ -152,9 +152,12 @@ Runner add_queue_command(CLI::App& app) {
       ->required()
       ->check(CLI::ExistingFile);
   a->add_option("--consumer", add->consumer, "Consumer id from the configuration")->required();
-  a->add_option("--operation", add->operation, "Get… operation that serves it, e.g. GetIndkaldelseVersion1")
+  a->add_option("--operation", add->operation,
+                "Get… operation that serves it, e.g. GetIndkaldelseVersion1")
       ->required();
-  a->add_option("--item", add->item_path, "File with the item content")->required()->check(CLI::ExistingFile);
+  a->add_option("--item", add->item_path, "File with the item content")
+      ->required()
+      ->check(CLI::ExistingFile);
   a->add_option("--count", add->count, "How many copies (keys <key>-1 … <key>-N)")
       ->check(CLI::Range(1, 1000000));
   a->add_option("--key", add->key, "Idempotency key (a BeskedIdentifier in production)");

@@ -3,7 +3,6 @@
 #include "bridge/store/sqlite/sqlite_inbox.h"
 #include "bridge/store/sqlite/sqlite_store.h"
 
-
 namespace bridge::app {
 
 Runtime::Runtime(const Config& config) : consumers_(config.consumers) {
@@ -25,8 +24,8 @@ Result<std::unique_ptr<Runtime>> Runtime::open(const Config& config) {
   rt->store_ = std::move(store);
   BRIDGE_TRY(auto inbox, store::sqlite::SqliteInbox::open(config.sqlite_path, 5000));
   rt->inbox_ = std::move(inbox);
-  rt->queue_ = std::make_unique<queue::WsrmQueue>(*rt->store_, rt->consumers_, rt->clock_,
-                                                  config.queue);
+  rt->queue_ =
+      std::make_unique<queue::WsrmQueue>(*rt->store_, rt->consumers_, rt->clock_, config.queue);
   return rt;
 }
 

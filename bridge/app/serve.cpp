@@ -10,12 +10,12 @@
 #include "bridge/webhook/inbox_writer.h"
 #include "bridge/webhook/webhook_server.h"
 
+#include <pthread.h>
 #include <spdlog/spdlog.h>
 
 #include <csignal>
 #include <cstdio>
 #include <fstream>
-#include <pthread.h>
 #include <random>
 #include <thread>
 
@@ -74,13 +74,16 @@ int run_serve(const ServeOptions& opts) {
     spdlog::error("{}", contract.error().message);
     return kExitUsage;
   }
-  soap::ServiceContext service{rt.queue(), rt.consumers(), contract.value(), rt.metrics(),
+  soap::ServiceContext service{rt.queue(),
+                               rt.consumers(),
+                               contract.value(),
+                               rt.metrics(),
                                config.server.service_endpoint,
                                config.server.listener.tls.has_value() &&
                                    config.server.listener.tls->require_client_certificate};
-  auto soap_listener = soap::Listener::open(soap_listener_options(config), &service,
-                                            &soap::serve_contract_get,
-                                            &soap::serve_soap_connection, rt.metrics());
+  auto soap_listener =
+      soap::Listener::open(soap_listener_options(config), &service, &soap::serve_contract_get,
+                           &soap::serve_soap_connection, rt.metrics());
   if (!soap_listener) {
     spdlog::error("{}", soap_listener.error().message);
     return kExitUsage;
@@ -110,10 +113,9 @@ int run_serve(const ServeOptions& opts) {
     writer = std::make_unique<webhook::InboxWriter>(rt.inbox());
     soap::ReadLimits limits{w.max_request_bytes, w.recv_timeout_s * 1000,
                             w.transfer_timeout_s * 1000, 64 * 1024, false};
-    webhook_ctx.reset(new webhook::WebhookContext{*writer, rt.wsb_rules(), w.bearer_token,
-                                                  w.certificate_subjects,
-                                                  w.certificate_fingerprints, rt.metrics(),
-                                                  rt.clock(), limits});
+    webhook_ctx.reset(
+        new webhook::WebhookContext{*writer, rt.wsb_rules(), w.bearer_token, w.certificate_subjects,
+                                    w.certificate_fingerprints, rt.metrics(), rt.clock(), limits});
     soap::ListenerOptions wo;
     wo.name = "webhook";
     wo.host = w.listener.host;
@@ -134,23 +136,26 @@ int run_serve(const ServeOptions& opts) {
     }
     webhook_listener = std::move(opened.value());
     if (!w.listener.tls && w.bearer_token.empty()) {
-      spdlog::warn("webhook port runs WITHOUT authentication (no TLS client certificate, no "
-                   "bearer token): anyone who reaches it can deliver WSB messages");
+      spdlog::warn(
+          "webhook port runs WITHOUT authentication (no TLS client certificate, no "
+          "bearer token): anyone who reaches it can deliver WSB messages");
     }
     spdlog::info("WSB webhook on {}://{}:{}/wsb/{{type}}/{{code}}, {} recipient organisation(s)",
                  w.listener.tls ? "https" : "http", w.listener.host, webhook_listener->port(),
                  rt.wsb_rules().recipients.size());
   }
   if (!service.tls) {
-    spdlog::warn("SOAP port runs WITHOUT client-certificate authentication: the "
-                 "ActiveOrganisationHeader alone identifies the consumer. Configure [server.tls] "
-                 "for production.");
+    spdlog::warn(
+        "SOAP port runs WITHOUT client-certificate authentication: the "
+        "ActiveOrganisationHeader alone identifies the consumer. Configure [server.tls] "
+        "for production.");
   }
-  spdlog::info("wsrm-bridge serving SOAP on {}://{}:{} (WsrmService, WsrmMessageService v11), "
-               "admin on http://{}:{}, store {}, {} consumer(s)",
-               config.server.listener.tls ? "https" : "http", config.server.listener.host,
-               soap_listener.value()->port(), config.admin.host, admin ? admin->port() : 0,
-               config.sqlite_path, config.consumers.size());
+  spdlog::info(
+      "wsrm-bridge serving SOAP on {}://{}:{} (WsrmService, WsrmMessageService v11), "
+      "admin on http://{}:{}, store {}, {} consumer(s)",
+      config.server.listener.tls ? "https" : "http", config.server.listener.host,
+      soap_listener.value()->port(), config.admin.host, admin ? admin->port() : 0,
+      config.sqlite_path, config.consumers.size());
   if (!opts.port_file.empty()) {
     std::ofstream pf(opts.port_file + ".tmp");
     pf << "soap=" << soap_listener.value()->port() << "\nadmin=" << (admin ? admin->port() : 0)
@@ -212,7 +217,8 @@ Runner add_serve_command(CLI::App& app) {
       "v11 (GetIndkaldelseVersion1, GetIndkaldelseshaendelseVersion1, "
       "GetAkasseIndkaldelseVersion1) over SOAP 1.1, with /healthz and /metrics on the admin port. "
       "Stops cleanly on SIGTERM.");
-  sub->add_option("-c,--config", opts->config_path, "Configuration file (TOML); see docs/configuration.md")
+  sub->add_option("-c,--config", opts->config_path,
+                  "Configuration file (TOML); see docs/configuration.md")
       ->required()
       ->check(CLI::ExistingFile);
   sub->add_option("--port-file", opts->port_file,

@@ -52,8 +52,9 @@ std::string mask_cpr(std::string_view s) {
       std::size_t run = j - i;
       std::size_t end = j;
       // DDMMYY-NNNN
-      if (run == 6 && j + 5 <= s.size() && s[j] == '-' && is_digit(s[j + 1]) && is_digit(s[j + 2]) &&
-          is_digit(s[j + 3]) && is_digit(s[j + 4]) && (j + 5 == s.size() || !is_digit(s[j + 5]))) {
+      if (run == 6 && j + 5 <= s.size() && s[j] == '-' && is_digit(s[j + 1]) &&
+          is_digit(s[j + 2]) && is_digit(s[j + 3]) && is_digit(s[j + 4]) &&
+          (j + 5 == s.size() || !is_digit(s[j + 5]))) {
         run = 10;
         end = j + 5;
       }
@@ -75,11 +76,21 @@ std::string json_escape(std::string_view s) {
   out.reserve(s.size() + 8);
   for (char c : s) {
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
       default:
         if (static_cast<unsigned char>(c) < 0x20) {
           char buf[8];

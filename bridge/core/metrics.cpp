@@ -44,21 +44,24 @@ std::string Metrics::render_counters() const {
     out += "wsrm_bridge_soap_requests_total{operation=\"" + prometheus_label(op) + "\"} " +
            std::to_string(n) + "\n";
   }
-  out += "# HELP wsrm_bridge_soap_faults_total SOAP faults sent, by operation and DFDG-style code.\n";
+  out +=
+      "# HELP wsrm_bridge_soap_faults_total SOAP faults sent, by operation and DFDG-style code.\n";
   out += "# TYPE wsrm_bridge_soap_faults_total counter\n";
   for (const auto& [key, n] : faults_) {
     out += "wsrm_bridge_soap_faults_total{operation=\"" + prometheus_label(key.first) +
            "\",code=\"" + std::to_string(key.second) + "\"} " + std::to_string(n) + "\n";
   }
-  out += "# HELP wsrm_bridge_connection_errors_total Connections dropped before a complete "
-         "request (timeout, tls, accept, exception).\n";
+  out +=
+      "# HELP wsrm_bridge_connection_errors_total Connections dropped before a complete "
+      "request (timeout, tls, accept, exception).\n";
   out += "# TYPE wsrm_bridge_connection_errors_total counter\n";
   for (const auto& [reason, n] : connection_errors_) {
     out += "wsrm_bridge_connection_errors_total{reason=\"" + prometheus_label(reason) + "\"} " +
            std::to_string(n) + "\n";
   }
-  out += "# HELP wsrm_bridge_wsb_received_total WSB messages received (webhook and ingest), by "
-         "outcome and reason.\n";
+  out +=
+      "# HELP wsrm_bridge_wsb_received_total WSB messages received (webhook and ingest), by "
+      "outcome and reason.\n";
   out += "# TYPE wsrm_bridge_wsb_received_total counter\n";
   for (const auto& [key, n] : wsb_) {
     out += "wsrm_bridge_wsb_received_total{outcome=\"" + prometheus_label(key.first) +

@@ -3,8 +3,8 @@
 // An Error carries a stable code from its stage's enum and a message that names the input and the
 // spot, e.g. "config.toml: [[consumer]] #2: organisation code is empty".
 
-#include <boost/outcome/result.hpp>
 #include <boost/outcome/policy/terminate.hpp>
+#include <boost/outcome/result.hpp>
 
 #include <string>
 #include <utility>
@@ -36,16 +36,17 @@ inline boost::outcome_v2::success_type<void> ok() { return boost::outcome_v2::su
 // BRIDGE_TRY(decl, expr): declare `decl` from the value of expr, or return its error.
 #define BRIDGE_CAT_(a, b) a##b
 #define BRIDGE_CAT(a, b) BRIDGE_CAT_(a, b)
-#define BRIDGE_TRY_1_(expr)                                   \
-  do {                                                         \
-    auto&& bridge_try_result_ = (expr);                        \
+#define BRIDGE_TRY_1_(expr)                                                \
+  do {                                                                     \
+    auto&& bridge_try_result_ = (expr);                                    \
     if (!bridge_try_result_) return std::move(bridge_try_result_).error(); \
   } while (0)
-#define BRIDGE_TRY_2_(decl, expr, tmp)                \
-  auto&& tmp = (expr);                                 \
-  if (!tmp) return std::move(tmp).error();             \
+#define BRIDGE_TRY_2_(decl, expr, tmp)     \
+  auto&& tmp = (expr);                     \
+  if (!tmp) return std::move(tmp).error(); \
   decl = std::move(tmp).value()
 #define BRIDGE_TRY_PICK_(_1, _2, name, ...) name
-#define BRIDGE_TRY(...)                                                                      \
+#define BRIDGE_TRY(...) \
   BRIDGE_TRY_PICK_(__VA_ARGS__, BRIDGE_TRY_2_WRAP_, BRIDGE_TRY_1_)(__VA_ARGS__)
-#define BRIDGE_TRY_2_WRAP_(decl, expr) BRIDGE_TRY_2_(decl, expr, BRIDGE_CAT(bridge_try_, __COUNTER__))
+#define BRIDGE_TRY_2_WRAP_(decl, expr) \
+  BRIDGE_TRY_2_(decl, expr, BRIDGE_CAT(bridge_try_, __COUNTER__))

@@ -5,9 +5,9 @@
 #include <openssl/evp.h>
 
 #include <array>
-#include <memory>
 #include <cstdint>
 #include <cstdio>
+#include <memory>
 
 namespace bridge {
 namespace {

@@ -48,8 +48,8 @@ bool certificate_matches(const Consumer& c, const std::string& subject,
       !fp.empty() && std::any_of(fps.begin(), fps.end(), [&](const std::string& f) {
         return normalise_fingerprint(f) == fp;
       });
-  return fingerprint_known ||
-         (!subject.empty() && std::find(subjects.begin(), subjects.end(), subject) != subjects.end());
+  return fingerprint_known || (!subject.empty() && std::find(subjects.begin(), subjects.end(),
+                                                             subject) != subjects.end());
 }
 
 const Consumer* ConsumerRegistry::by_certificate(const std::string& subject,

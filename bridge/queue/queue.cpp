@@ -41,9 +41,9 @@ Result<int> WsrmQueue::enqueue_batch(const std::vector<EnqueueRequest>& requests
     }
     if (std::find(c->message_types.begin(), c->message_types.end(), r.operation) ==
         c->message_types.end()) {
-      return queue_error(QueueErrc::not_receiver, "consumer '" + r.consumer +
-                                                      "' does not receive " + r.operation +
-                                                      " messages");
+      return queue_error(
+          QueueErrc::not_receiver,
+          "consumer '" + r.consumer + "' does not receive " + r.operation + " messages");
     }
     // One source message (a BeskedIdentifier) may yield items for several operations: the
     // operation is part of the stored key.
@@ -62,8 +62,9 @@ Result<store::SequenceView> WsrmQueue::create_sequence(const Consumer& consumer,
                                                        const std::string& sub_queue) {
   if (!sub_queue.empty() && std::find(consumer.sub_queues.begin(), consumer.sub_queues.end(),
                                       sub_queue) == consumer.sub_queues.end()) {
-    return queue_error(QueueErrc::unknown_sub_queue, "SubQueueIdentifier '" + sub_queue +
-                                                         "' is not configured for this organisation");
+    return queue_error(
+        QueueErrc::unknown_sub_queue,
+        "SubQueueIdentifier '" + sub_queue + "' is not configured for this organisation");
   }
   const TimePoint now = clock_.now();
   store::CreateParams p{new_identifier(), settings_.max_messages_per_sequence,
@@ -77,8 +78,9 @@ Result<void> WsrmQueue::close_sequence(const Consumer& consumer, const std::stri
   if (r.lookup == store::SequenceLookup::unknown) return unknown_sequence(identifier);
   // Closing again, or closing what already expired, changes nothing: retry-safe.
   if (r.state_before == store::SequenceState::terminated) {
-    return queue_error(QueueErrc::sequence_terminated,
-                       "sequence " + identifier + " is already terminated; its messages were delivered");
+    return queue_error(
+        QueueErrc::sequence_terminated,
+        "sequence " + identifier + " is already terminated; its messages were delivered");
   }
   return ok();
 }
@@ -102,8 +104,8 @@ Result<void> WsrmQueue::terminate_sequence(const Consumer& consumer,
 Result<std::vector<std::string>> WsrmQueue::items(const Consumer& consumer,
                                                   const std::string& identifier,
                                                   const std::string& operation) {
-  BRIDGE_TRY(auto r,
-             store_.sequence_items(consumer.id, identifier, operation, expire_before(clock_.now())));
+  BRIDGE_TRY(auto r, store_.sequence_items(consumer.id, identifier, operation,
+                                           expire_before(clock_.now())));
   if (r.lookup == store::SequenceLookup::unknown) return unknown_sequence(identifier);
   if (r.state != store::SequenceState::open) {
     return queue_error(QueueErrc::sequence_not_open,

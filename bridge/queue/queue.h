@@ -16,12 +16,12 @@ namespace bridge::queue {
 
 // Codes of ErrorDomain::queue. Store failures keep ErrorDomain::store.
 enum class QueueErrc {
-  unknown_sequence = 1,    // no such sequence for this consumer (also: another consumer's)
-  sequence_not_open = 2,   // closed, terminated or expired: Get… is refused
-  sequence_terminated = 3, // CloseSequence after TerminateSequence
-  sequence_returned = 4,   // TerminateSequence after close/expiry: messages come again
-  unknown_sub_queue = 5,   // SubQueueIdentifier not configured for the consumer
-  not_receiver = 6,        // enqueue of a message type the consumer does not receive
+  unknown_sequence = 1,     // no such sequence for this consumer (also: another consumer's)
+  sequence_not_open = 2,    // closed, terminated or expired: Get… is refused
+  sequence_terminated = 3,  // CloseSequence after TerminateSequence
+  sequence_returned = 4,    // TerminateSequence after close/expiry: messages come again
+  unknown_sub_queue = 5,    // SubQueueIdentifier not configured for the consumer
+  not_receiver = 6,         // enqueue of a message type the consumer does not receive
   unknown_consumer = 7,
 };
 

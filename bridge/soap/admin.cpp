@@ -3,7 +3,6 @@
 #include "bridge/core/log.h"
 #include "bridge/soap/listener.h"
 #include "bridge/soap/service_context.h"
-
 #include "soapH.h"
 
 #include <spdlog/spdlog.h>
@@ -39,25 +38,29 @@ std::string render_metrics(AdminContext& ctx) {
   out += "# HELP wsrm_bridge_store_up 1 when the store answered this scrape.\n";
   out += "# TYPE wsrm_bridge_store_up gauge\nwsrm_bridge_store_up 1\n";
   const auto& s = stats.value();
-  out += "# HELP wsrm_bridge_queue_depth Messages not yet delivered (queued or in an open "
-         "sequence), by consumer.\n# TYPE wsrm_bridge_queue_depth gauge\n";
+  out +=
+      "# HELP wsrm_bridge_queue_depth Messages not yet delivered (queued or in an open "
+      "sequence), by consumer.\n# TYPE wsrm_bridge_queue_depth gauge\n";
   for (const auto& c : s.consumers) {
-    out += "wsrm_bridge_queue_depth" + queue_labels(c) + " " +
-           std::to_string(c.pending) + "\n";
+    out += "wsrm_bridge_queue_depth" + queue_labels(c) + " " + std::to_string(c.pending) + "\n";
   }
-  out += "# HELP wsrm_bridge_queue_in_sequence Messages in an open sequence, by consumer.\n"
-         "# TYPE wsrm_bridge_queue_in_sequence gauge\n";
+  out +=
+      "# HELP wsrm_bridge_queue_in_sequence Messages in an open sequence, by consumer.\n"
+      "# TYPE wsrm_bridge_queue_in_sequence gauge\n";
   for (const auto& c : s.consumers) {
-    out += "wsrm_bridge_queue_in_sequence" + queue_labels(c) + " " +
-           std::to_string(c.in_sequence) + "\n";
+    out += "wsrm_bridge_queue_in_sequence" + queue_labels(c) + " " + std::to_string(c.in_sequence) +
+           "\n";
   }
-  out += "# HELP wsrm_bridge_messages_delivered_total Messages delivered (sequence terminated), "
-         "by consumer.\n# TYPE wsrm_bridge_messages_delivered_total counter\n";
+  out +=
+      "# HELP wsrm_bridge_messages_delivered_total Messages delivered (sequence terminated), "
+      "by consumer.\n# TYPE wsrm_bridge_messages_delivered_total counter\n";
   for (const auto& c : s.consumers) {
-    out += "wsrm_bridge_messages_delivered_total" + queue_labels(c) + " " + std::to_string(c.delivered) + "\n";
+    out += "wsrm_bridge_messages_delivered_total" + queue_labels(c) + " " +
+           std::to_string(c.delivered) + "\n";
   }
-  out += "# HELP wsrm_bridge_oldest_message_age_seconds Age of the oldest undelivered message, by "
-         "consumer (0 when none).\n# TYPE wsrm_bridge_oldest_message_age_seconds gauge\n";
+  out +=
+      "# HELP wsrm_bridge_oldest_message_age_seconds Age of the oldest undelivered message, by "
+      "consumer (0 when none).\n# TYPE wsrm_bridge_oldest_message_age_seconds gauge\n";
   const auto now = ctx.clock.now();
   for (const auto& c : s.consumers) {
     double age = 0;
@@ -65,12 +68,15 @@ std::string render_metrics(AdminContext& ctx) {
       age = std::chrono::duration<double>(now - *c.oldest_pending).count();
       if (age < 0) age = 0;
     }
-    out += "wsrm_bridge_oldest_message_age_seconds" + queue_labels(c) + " " + std::to_string(age) + "\n";
+    out += "wsrm_bridge_oldest_message_age_seconds" + queue_labels(c) + " " + std::to_string(age) +
+           "\n";
   }
-  out += "# HELP wsrm_bridge_sequences Sequences by state (open now; terminated, closed and "
-         "expired since the store was created).\n# TYPE wsrm_bridge_sequences gauge\n";
+  out +=
+      "# HELP wsrm_bridge_sequences Sequences by state (open now; terminated, closed and "
+      "expired since the store was created).\n# TYPE wsrm_bridge_sequences gauge\n";
   out += "wsrm_bridge_sequences{state=\"open\"} " + std::to_string(s.sequences_open) + "\n";
-  out += "wsrm_bridge_sequences{state=\"terminated\"} " + std::to_string(s.sequences_terminated) + "\n";
+  out += "wsrm_bridge_sequences{state=\"terminated\"} " + std::to_string(s.sequences_terminated) +
+         "\n";
   out += "wsrm_bridge_sequences{state=\"closed\"} " + std::to_string(s.sequences_closed) + "\n";
   out += "wsrm_bridge_sequences{state=\"expired\"} " + std::to_string(s.sequences_expired) + "\n";
   return out;

@@ -11,9 +11,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-Error contract_error(const std::string& message) {
-  return make_error(ErrorDomain::io, 1, message);
-}
+Error contract_error(const std::string& message) { return make_error(ErrorDomain::io, 1, message); }
 
 Result<std::string> read_file(const fs::path& p) {
   std::ifstream in(p, std::ios::binary);
@@ -51,8 +49,8 @@ Result<ContractFiles> ContractFiles::load(const std::string& dir) {
     pugi::xml_document doc;
     const auto parsed = doc.load_buffer(body.data(), body.size());
     if (!parsed) {
-      return contract_error(entry.path().string() + ": offset " +
-                            std::to_string(parsed.offset) + ": " + parsed.description());
+      return contract_error(entry.path().string() + ": offset " + std::to_string(parsed.offset) +
+                            ": " + parsed.description());
     }
     for (auto node : doc.document_element().children()) {
       if (local(node) == "service") {

@@ -33,9 +33,9 @@ class ContractFiles {
   const std::map<std::string, std::string>& services() const { return wsdl_by_service_; }
 
  private:
-  std::map<std::string, ServedFile> files_;               // by file name (WSDLs) or xsd/<name>
-  std::map<std::string, std::string> wsdl_by_service_;    // service name → WSDL file name
-  std::map<std::string, std::string> actions_;            // operation → SOAPAction
+  std::map<std::string, ServedFile> files_;             // by file name (WSDLs) or xsd/<name>
+  std::map<std::string, std::string> wsdl_by_service_;  // service name → WSDL file name
+  std::map<std::string, std::string> actions_;          // operation → SOAPAction
 };
 
 }  // namespace bridge::soap

@@ -1,10 +1,8 @@
 #include "bridge/soap/faults.h"
 
 #include "bridge/queue/queue.h"
-#include "bridge/store/store.h"
-
 #include "bridge/soap/service_context.h"
-
+#include "bridge/store/store.h"
 #include "soapH.h"
 
 #include <spdlog/spdlog.h>

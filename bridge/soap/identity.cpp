@@ -2,7 +2,6 @@
 
 #include "bridge/soap/faults.h"
 #include "bridge/soap/service_context.h"
-
 #include "soapH.h"
 
 #include <openssl/evp.h>
@@ -54,8 +53,9 @@ const queue::Consumer* identify_caller(struct ::soap* soap) {
     const bool registered =
         cert && ctx.consumers.by_certificate(cert->subject, cert->sha256) != nullptr;
     if (!registered) {
-      send_fault(soap, kNotAuthorized, "You are not authorized: the client certificate is not "
-                                       "registered for any consumer");
+      send_fault(soap, kNotAuthorized,
+                 "You are not authorized: the client certificate is not "
+                 "registered for any consumer");
       return nullptr;
     }
     if (consumer && queue::certificate_matches(*consumer, cert->subject, cert->sha256)) {

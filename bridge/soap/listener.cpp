@@ -3,14 +3,12 @@
 #include "bridge/soap/faults.h"
 #include "bridge/soap/request_reader.h"
 #include "bridge/soap/service_context.h"
-
 #include "soapH.h"
 
+#include <netinet/in.h>
 #include <openssl/ssl.h>
 #include <spdlog/spdlog.h>
 #include <sys/socket.h>
-
-#include <netinet/in.h>
 
 namespace bridge::soap {
 namespace {
@@ -62,9 +60,9 @@ Result<std::unique_ptr<Listener>> Listener::open(const ListenerOptions& o, void*
   master->recv_maxlength = static_cast<ULONG64>(o.max_request_bytes);
   master->max_keep_alive = o.keep_alive_max_requests;
   if (o.tls) {
-    const int flags = SOAP_SSL_DEFAULT | SOAP_TLSv1_2 | SOAP_TLSv1_3 |
-                      (o.tls->require_client_certificate ? SOAP_SSL_REQUIRE_CLIENT_AUTHENTICATION
-                                                         : 0);
+    const int flags =
+        SOAP_SSL_DEFAULT | SOAP_TLSv1_2 | SOAP_TLSv1_3 |
+        (o.tls->require_client_certificate ? SOAP_SSL_REQUIRE_CLIENT_AUTHENTICATION : 0);
     // gSOAP keeps the cafile pointer: it must point into the listener's own options.
     const std::string& ca = l->options_.tls->ca;
     if (soap_ssl_server_context(master, flags, nullptr, nullptr, ca.empty() ? nullptr : ca.c_str(),
@@ -75,7 +73,8 @@ Result<std::unique_ptr<Listener>> Listener::open(const ListenerOptions& o, void*
       return listener_error(o.name + ": " + o.tls->certificate +
                             ": cannot load the server certificate (PEM)");
     }
-    if (SSL_CTX_use_PrivateKey_file(master->ctx, o.tls->private_key.c_str(), SSL_FILETYPE_PEM) != 1 ||
+    if (SSL_CTX_use_PrivateKey_file(master->ctx, o.tls->private_key.c_str(), SSL_FILETYPE_PEM) !=
+            1 ||
         SSL_CTX_check_private_key(master->ctx) != 1) {
       return listener_error(o.name + ": " + o.tls->private_key +
                             ": cannot load the private key, or it does not match the certificate");
@@ -229,7 +228,8 @@ void serve_get_only_connection(struct ::soap* soap, ConnectionControl& control) 
     if (soap->keep_alive > 0 && soap->max_keep_alive > 0) soap->keep_alive--;
     const ReadOutcome outcome = connection.read_request(limits, control);
     if (outcome != ReadOutcome::request && outcome != ReadOutcome::rejected) return;
-    if (outcome == ReadOutcome::request && soap_begin_serve(soap) && soap->error >= SOAP_STOP) {  // a GET, answered
+    if (outcome == ReadOutcome::request && soap_begin_serve(soap) &&
+        soap->error >= SOAP_STOP) {  // a GET, answered
       finish_request(soap);
       connection.finish_request();
       continue;

@@ -31,7 +31,7 @@ struct TlsOptions {
 struct ListenerOptions {
   std::string name;  // for logs and metrics: "soap", "admin"
   std::string host = "127.0.0.1";
-  int port = 0;      // 0: any free port (see Listener::port())
+  int port = 0;  // 0: any free port (see Listener::port())
   std::optional<TlsOptions> tls;
   int workers = 4;
   int max_pending_connections = 64;

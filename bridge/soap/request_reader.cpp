@@ -9,8 +9,8 @@
 #include <sys/socket.h>
 
 #include <algorithm>
-#include <chrono>
 #include <cerrno>
+#include <chrono>
 #include <cstring>
 
 namespace bridge::soap {
@@ -23,8 +23,7 @@ std::int64_t now_ms() {
 }
 
 bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() &&
-         std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
            return std::tolower(static_cast<unsigned char>(x)) ==
                   std::tolower(static_cast<unsigned char>(y));
          });
@@ -32,7 +31,8 @@ bool iequals(std::string_view a, std::string_view b) {
 
 std::string_view trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r'))
+    s.remove_suffix(1);
   return s;
 }
 
@@ -96,8 +96,8 @@ std::string check_soap_body(std::string_view body) {
       root = n;
     }
   }
-  if (roots != 1) return "the request is not well-formed XML: it has " + std::to_string(roots) +
-                         " root elements";
+  if (roots != 1)
+    return "the request is not well-formed XML: it has " + std::to_string(roots) + " root elements";
   std::string_view name = root.name();
   const auto colon = name.find(':');
   if ((colon == std::string_view::npos ? name : name.substr(colon + 1)) != "Envelope") {
@@ -209,8 +209,7 @@ bool HttpRequest::keep_alive() const {
   return !iequals(connection, "close");
 }
 
-ReadOutcome BufferedConnection::read_request(const ReadLimits& limits,
-                                             ConnectionControl& control) {
+ReadOutcome BufferedConnection::read_request(const ReadLimits& limits, ConnectionControl& control) {
   error_.clear();
   too_large_ = false;
   request_ = HttpRequest{};
@@ -225,8 +224,8 @@ ReadOutcome BufferedConnection::read_request(const ReadLimits& limits,
   const std::size_t cap = static_cast<std::size_t>(limits.max_request_bytes) +
                           static_cast<std::size_t>(limits.max_header_bytes);
   const std::string too_large_text = "the request exceeds the limit of " +
-                                std::to_string(limits.max_request_bytes) +
-                                " bytes (max_request_bytes)";
+                                     std::to_string(limits.max_request_bytes) +
+                                     " bytes (max_request_bytes)";
   // Reads until `done` holds. Returns request when it does, else why reading stopped.
   const auto read_until = [&](auto done) {
     while (!done()) {
@@ -356,8 +355,8 @@ ReadOutcome BufferedConnection::read_request(const ReadLimits& limits,
     request_end_ = pos;
   }
 
-  request_.body = chunked ? std::move(decoded)
-                          : buffer_.substr(header_end, request_end_ - header_end);
+  request_.body =
+      chunked ? std::move(decoded) : buffer_.substr(header_end, request_end_ - header_end);
   if (is_post && limits.soap_body) {
     std::string why = check_soap_body(request_.body);
     if (!why.empty()) {

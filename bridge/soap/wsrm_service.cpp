@@ -4,7 +4,6 @@
 #include "bridge/soap/faults.h"
 #include "bridge/soap/identity.h"
 #include "bridge/soap/service_context.h"
-
 #include "soapH.h"
 #include "wsrm_items.h"
 
@@ -24,7 +23,8 @@ bool check_action(struct ::soap* soap, const char* operation) {
   ctx.metrics.count_request(operation);
   const auto expected = ctx.contract.soap_action(operation);
   std::string got = soap->action ? soap->action : "";
-  if (got.size() >= 2 && got.front() == '"' && got.back() == '"') got = got.substr(1, got.size() - 2);
+  if (got.size() >= 2 && got.front() == '"' && got.back() == '"')
+    got = got.substr(1, got.size() - 2);
   if (expected && got == *expected) return true;
   send_fault(soap, kValidationFailed,
              "SOAPAction '" + got + "' does not match operation " + operation + " (expected '" +
@@ -103,8 +103,7 @@ int __wsrm3__CreateSequence(struct soap* soap, _wsrm3__CreateSequence* request,
     auto view = ctx.queue.create_sequence(consumer, sub_queue);
     if (!view) return fault_for(soap, view.error());
     response.wsrm__Identifier = view.value().identifier;
-    response.wsrm__ServiceInventoryCollection =
-        soap_new_wsrm__ServiceInventoryCollectionType(soap);
+    response.wsrm__ServiceInventoryCollection = soap_new_wsrm__ServiceInventoryCollectionType(soap);
     for (const auto& line : view.value().inventory) {
       auto* item = soap_new_wsrm__ServiceItemType(soap);
       item->ServiceName = line.operation;
@@ -115,8 +114,8 @@ int __wsrm3__CreateSequence(struct soap* soap, _wsrm3__CreateSequence* request,
     soap->header = nullptr;
     spdlog::info("CreateSequence {} for consumer {}{}: {} message type(s){}",
                  view.value().identifier, consumer.id,
-                 sub_queue.empty() ? "" : " sub-queue " + sub_queue,
-                 view.value().inventory.size(), view.value().reused ? " (open sequence reused)" : "");
+                 sub_queue.empty() ? "" : " sub-queue " + sub_queue, view.value().inventory.size(),
+                 view.value().reused ? " (open sequence reused)" : "");
     return SOAP_OK;
   });
 }

@@ -21,10 +21,10 @@ struct InboxRecord {
   std::string source;             // "webhook" or "ingest:<file>:<line>"
   int recipient_type = 0;         // the organisation the message was addressed to
   std::string recipient_code;
-  std::string layout;             // flat | header_body | pair
-  std::string status;             // accepted | quarantined
-  std::string reason;             // quarantine reason code, empty when accepted
-  std::string detail;             // a sentence naming the field and value
+  std::string layout;  // flat | header_body | pair
+  std::string status;  // accepted | quarantined
+  std::string reason;  // quarantine reason code, empty when accepted
+  std::string detail;  // a sentence naming the field and value
   // Key fields for listing and later stages (empty when missing from the message).
   std::string cpr;
   std::string ekstern_identifier;
@@ -62,7 +62,8 @@ class InboxStore {
  public:
   virtual ~InboxStore() = default;
   // All records in one transaction, committed durably before returning (group commit).
-  virtual Result<std::vector<InboxOutcome>> store_batch(const std::vector<InboxRecord>& records) = 0;
+  virtual Result<std::vector<InboxOutcome>> store_batch(
+      const std::vector<InboxRecord>& records) = 0;
   virtual Result<std::vector<InboxEntry>> list(const InboxFilter& filter) = 0;
   // By row id or BeskedIdentifier.
   virtual Result<std::optional<InboxEntry>> find(const std::string& id_or_besked_identifier) = 0;

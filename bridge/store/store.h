@@ -28,7 +28,7 @@ struct QueueKey {
 
 struct NewMessage {
   QueueKey queue;
-  std::string operation;           // the Get… operation that serves it, e.g. GetIndkaldelseVersion1
+  std::string operation;  // the Get… operation that serves it, e.g. GetIndkaldelseVersion1
   std::string message_identifier;  // the legacy MessageIdentifier inside item_xml
   std::string idempotency_key;     // (BeskedIdentifier, operation) as one string; unique per queue
   std::string item_xml;            // the item exactly as served; never rebuilt at poll time
@@ -54,7 +54,7 @@ struct InventoryLine {
 
 struct SequenceView {
   std::string identifier;
-  bool reused = false;                  // an open sequence was returned again (rule 3)
+  bool reused = false;                   // an open sequence was returned again (rule 3)
   std::vector<InventoryLine> inventory;  // sorted by operation name; only counts > 0
 };
 
@@ -73,7 +73,7 @@ struct EndResult {
 struct ItemsResult {
   SequenceLookup lookup = SequenceLookup::unknown;
   SequenceState state = SequenceState::open;  // valid when found
-  std::vector<std::string> items;              // only when found and open
+  std::vector<std::string> items;             // only when found and open
 };
 
 // Figures of one queue: a consumer's main queue (sub_queue "") or one of its sub-queues.

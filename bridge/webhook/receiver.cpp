@@ -8,9 +8,12 @@ namespace bridge::webhook {
 
 const char* to_string(store::InboxOutcome outcome) {
   switch (outcome) {
-    case store::InboxOutcome::stored: return "stored";
-    case store::InboxOutcome::duplicate: return "duplicate";
-    case store::InboxOutcome::conflict: return "conflict";
+    case store::InboxOutcome::stored:
+      return "stored";
+    case store::InboxOutcome::duplicate:
+      return "duplicate";
+    case store::InboxOutcome::conflict:
+      return "conflict";
   }
   return "?";
 }

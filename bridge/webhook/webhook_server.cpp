@@ -4,7 +4,6 @@
 #include "bridge/queue/consumers.h"
 #include "bridge/soap/identity.h"
 #include "bridge/webhook/receiver.h"
-
 #include "soapH.h"
 
 #include <nlohmann/json.hpp>
@@ -67,14 +66,20 @@ bool is_json_content_type(const std::string& value) {
 
 bool write_answer(soap::BufferedConnection& connection, const HttpAnswer& a, bool keep_alive,
                   int timeout_ms) {
-  const char* text = a.status == 200 ? "OK" : a.status == 400 ? "Bad Request"
-                   : a.status == 401 ? "Unauthorized" : a.status == 403 ? "Forbidden"
-                   : a.status == 404 ? "Not Found" : a.status == 405 ? "Method Not Allowed"
-                   : a.status == 413 ? "Payload Too Large" : a.status == 415 ? "Unsupported Media Type"
-                   : a.status == 503 ? "Service Unavailable" : "Error";
-  std::string head = "HTTP/1.1 " + std::to_string(a.status) + " " + text +
-                     "\r\nContent-Type: application/json\r\nContent-Length: " +
-                     std::to_string(a.body.size()) + "\r\n";
+  const char* text = a.status == 200   ? "OK"
+                     : a.status == 400 ? "Bad Request"
+                     : a.status == 401 ? "Unauthorized"
+                     : a.status == 403 ? "Forbidden"
+                     : a.status == 404 ? "Not Found"
+                     : a.status == 405 ? "Method Not Allowed"
+                     : a.status == 413 ? "Payload Too Large"
+                     : a.status == 415 ? "Unsupported Media Type"
+                     : a.status == 503 ? "Service Unavailable"
+                                       : "Error";
+  std::string head =
+      "HTTP/1.1 " + std::to_string(a.status) + " " + text +
+      "\r\nContent-Type: application/json\r\nContent-Length: " + std::to_string(a.body.size()) +
+      "\r\n";
   if (a.challenge) head += "WWW-Authenticate: Bearer\r\n";
   head += keep_alive ? "Connection: keep-alive\r\n\r\n" : "Connection: close\r\n\r\n";
   head += a.body;
@@ -101,7 +106,8 @@ HttpAnswer handle_request(const soap::HttpRequest& request, WebhookContext& ctx,
   if (!ctx.bearer_token.empty() &&
       !token_matches(request.header("Authorization"), ctx.bearer_token)) {
     ctx.metrics.count_wsb("refused", "401");
-    return refuse(401, "unauthorized", "a valid 'Authorization: Bearer <token>' header is required");
+    return refuse(401, "unauthorized",
+                  "a valid 'Authorization: Bearer <token>' header is required");
   }
   const auto recipient = recipient_of(request.target);
   if (!recipient) {
@@ -111,9 +117,9 @@ HttpAnswer handle_request(const soap::HttpRequest& request, WebhookContext& ctx,
   }
   if (!is_json_content_type(request.header("Content-Type"))) {
     ctx.metrics.count_wsb("refused", "415");
-    return refuse(415, "unsupported media type",
-                  "Content-Type must be application/json, not '" +
-                      request.header("Content-Type") + "'");
+    return refuse(
+        415, "unsupported media type",
+        "Content-Type must be application/json, not '" + request.header("Content-Type") + "'");
   }
   auto record = make_record(request.body, *recipient, "webhook", ctx.rules, ctx.clock.now());
   if (!record) {
@@ -140,8 +146,8 @@ HttpAnswer handle_request(const soap::HttpRequest& request, WebhookContext& ctx,
                  reason.empty() ? "" : " (" + reason + ")");
   } else {
     ctx.metrics.count_wsb(what, "");
-    spdlog::info("WSB {} for {}/{}: {} of a stored message", key, recipient->type,
-                 recipient->code, what);
+    spdlog::info("WSB {} for {}/{}: {} of a stored message", key, recipient->type, recipient->code,
+                 what);
   }
   nlohmann::json body{{"BeskedIdentifier", key}, {"outcome", what}, {"status", status}};
   if (!reason.empty()) body["reason"] = reason;

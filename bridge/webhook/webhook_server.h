@@ -32,7 +32,7 @@ struct WebhookContext {
 
 struct HttpAnswer {
   int status = 200;
-  std::string body;  // JSON
+  std::string body;        // JSON
   bool challenge = false;  // add WWW-Authenticate: Bearer (401)
 };
 

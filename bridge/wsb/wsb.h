@@ -48,14 +48,14 @@ struct Header {
   std::optional<Organisation> kaldende_myndighed;  // …RegistrerendeBruger.KaldendeMyndighed
   std::optional<int> system_id;                    // Oprindelse.SystemId
   std::string systemnavn;
-  std::string besked_identifier;      // the dedupe key
-  std::string haendelses_tid;         // as sent
+  std::string besked_identifier;                // the dedupe key
+  std::string haendelses_tid;                   // as sent
   std::optional<TimePoint> haendelses_tid_utc;  // parsed: 0-7 fraction digits, any offset
   std::string miljoe;
   std::string korrelations_identifier;
   std::optional<int> entitetstype_id;
   std::string entitetstype_navn;
-  std::string ekstern_identifier;                // indkaldelseId: the REST GET key
+  std::string ekstern_identifier;                 // indkaldelseId: the REST GET key
   std::optional<std::string> version_identifier;  // null in the seed
   std::string identifikation;                     // the citizen's CPR
   std::optional<int> identifikationstype_id;
@@ -89,7 +89,7 @@ std::optional<TimePoint> parse_haendelses_tid(std::string_view text);
 
 // What the receiver decides after storing a message.
 struct Rules {
-  int entitetstype_id = 90000;             // Indkaldelse
+  int entitetstype_id = 90000;              // Indkaldelse
   std::vector<std::string> miljoe_allowed;  // e.g. {"P"} on production; empty: any
   std::vector<Organisation> recipients;     // organisations this bridge serves
 };
@@ -97,9 +97,9 @@ struct Rules {
 enum class Verdict { accepted, quarantined };
 
 // Reason codes of a quarantine, stable for metrics and reports.
-inline constexpr const char* kReasonSchema = "schema";                 // a required field missing or mistyped
-inline constexpr const char* kReasonOtherEntity = "other_entity";      // not entity 90000
-inline constexpr const char* kReasonMiljoe = "miljoe_mismatch";        // not on the allow-list
+inline constexpr const char* kReasonSchema = "schema";  // a required field missing or mistyped
+inline constexpr const char* kReasonOtherEntity = "other_entity";  // not entity 90000
+inline constexpr const char* kReasonMiljoe = "miljoe_mismatch";    // not on the allow-list
 inline constexpr const char* kReasonUnknownRecipient = "unknown_recipient";
 
 struct Classification {

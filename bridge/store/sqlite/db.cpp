@@ -14,8 +14,8 @@ namespace {
 Error statement_error(sqlite3_stmt* stmt, int rc) {
   sqlite3* db = sqlite3_db_handle(stmt);
   const char* sql = sqlite3_sql(stmt);
-  const auto code = (rc == SQLITE_BUSY || rc == SQLITE_LOCKED) ? StoreErrc::unavailable
-                                                                : StoreErrc::corrupt;
+  const auto code =
+      (rc == SQLITE_BUSY || rc == SQLITE_LOCKED) ? StoreErrc::unavailable : StoreErrc::corrupt;
   return make_error(ErrorDomain::store, static_cast<int>(code),
                     std::string(sqlite3_db_filename(db, "main")) + ": " + sqlite3_errmsg(db) +
                         " (in: " + (sql ? sql : "?") + ")");
@@ -63,14 +63,13 @@ void Statement::reset() {
   sqlite3_clear_bindings(stmt_);
 }
 
-Result<std::unique_ptr<Connection>> Connection::open(const std::string& path,
-                                                     int busy_timeout_ms) {
+Result<std::unique_ptr<Connection>> Connection::open(const std::string& path, int busy_timeout_ms) {
   sqlite3* db = nullptr;
-  const int rc = sqlite3_open_v2(path.c_str(), &db,
-                                 SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-                                 nullptr);
+  const int rc = sqlite3_open_v2(
+      path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
   if (rc != SQLITE_OK) {
-    std::string msg = path + ": cannot open database: " + (db ? sqlite3_errmsg(db) : "out of memory");
+    std::string msg =
+        path + ": cannot open database: " + (db ? sqlite3_errmsg(db) : "out of memory");
     sqlite3_close(db);
     return store_error(std::move(msg));
   }
@@ -94,8 +93,8 @@ Result<void> Connection::exec(const std::string& sql) {
   if (rc != SQLITE_OK) {
     std::string msg = path_ + ": " + (err ? err : sqlite3_errstr(rc)) + " (in: " + sql + ")";
     sqlite3_free(err);
-    const auto code = (rc == SQLITE_BUSY || rc == SQLITE_LOCKED) ? StoreErrc::unavailable
-                                                                  : StoreErrc::corrupt;
+    const auto code =
+        (rc == SQLITE_BUSY || rc == SQLITE_LOCKED) ? StoreErrc::unavailable : StoreErrc::corrupt;
     return make_error(ErrorDomain::store, static_cast<int>(code), std::move(msg));
   }
   return ok();

@@ -69,13 +69,13 @@ Result<std::vector<InboxOutcome>> SqliteInbox::store_batch(
   std::vector<InboxOutcome> outcomes;
   outcomes.reserve(records.size());
   for (const InboxRecord& r : records) {
-    BRIDGE_TRY(auto ins, db.prepare(
-                             "INSERT INTO inbox_message (besked_identifier, received_at_ms, source, "
-                             "recipient_type, recipient_code, layout, raw, sha256, status, reason, "
-                             "detail, cpr, ekstern_identifier, entitetstype_id, aendringstype_id, "
-                             "miljoe, haendelses_tid) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, "
-                             "?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17) "
-                             "ON CONFLICT (besked_identifier) DO NOTHING"));
+    BRIDGE_TRY(auto ins,
+               db.prepare("INSERT INTO inbox_message (besked_identifier, received_at_ms, source, "
+                          "recipient_type, recipient_code, layout, raw, sha256, status, reason, "
+                          "detail, cpr, ekstern_identifier, entitetstype_id, aendringstype_id, "
+                          "miljoe, haendelses_tid) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, "
+                          "?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17) "
+                          "ON CONFLICT (besked_identifier) DO NOTHING"));
     ins.bind(1, r.besked_identifier)
         .bind(2, to_epoch_ms(r.received_at))
         .bind(3, r.source)
@@ -99,7 +99,8 @@ Result<std::vector<InboxOutcome>> SqliteInbox::store_batch(
     }
     std::string stored_hash;
     {
-      BRIDGE_TRY(auto q, db.prepare("SELECT sha256 FROM inbox_message WHERE besked_identifier = ?1"));
+      BRIDGE_TRY(auto q,
+                 db.prepare("SELECT sha256 FROM inbox_message WHERE besked_identifier = ?1"));
       q.bind(1, r.besked_identifier);
       BRIDGE_TRY(bool row, q.step());
       if (row) stored_hash = q.column_text(0);
@@ -146,9 +147,10 @@ Result<std::vector<InboxEntry>> SqliteInbox::list(const InboxFilter& f) {
 Result<std::optional<InboxEntry>> SqliteInbox::find(const std::string& key) {
   std::lock_guard lock(read_mutex_);
   Connection& db = *reader_;
-  BRIDGE_TRY(auto q, db.prepare(std::string("SELECT ") + kColumns +
-                                " FROM inbox_message m WHERE besked_identifier = ?1 OR "
-                                "CAST(id AS TEXT) = ?1 ORDER BY besked_identifier = ?1 DESC LIMIT 1"));
+  BRIDGE_TRY(auto q,
+             db.prepare(std::string("SELECT ") + kColumns +
+                        " FROM inbox_message m WHERE besked_identifier = ?1 OR "
+                        "CAST(id AS TEXT) = ?1 ORDER BY besked_identifier = ?1 DESC LIMIT 1"));
   q.bind(1, key);
   BRIDGE_TRY(bool row, q.step());
   if (!row) return std::optional<InboxEntry>();

@@ -10,10 +10,14 @@ namespace bridge::store {
 
 const char* to_string(SequenceState s) {
   switch (s) {
-    case SequenceState::open: return "open";
-    case SequenceState::terminated: return "terminated";
-    case SequenceState::closed: return "closed";
-    case SequenceState::expired: return "expired";
+    case SequenceState::open:
+      return "open";
+    case SequenceState::terminated:
+      return "terminated";
+    case SequenceState::closed:
+      return "closed";
+    case SequenceState::expired:
+      return "expired";
   }
   return "?";
 }
@@ -149,11 +153,11 @@ Result<std::vector<EnqueueOutcome>> SqliteStore::enqueue_batch(
   std::vector<EnqueueOutcome> outcomes;
   outcomes.reserve(messages.size());
   for (const NewMessage& m : messages) {
-    BRIDGE_TRY(auto ins, db.prepare(
-                             "INSERT INTO queue_message (consumer, sub_queue, operation, "
-                             "message_identifier, idempotency_key, queued_at_ms, state) "
-                             "VALUES (?1, ?2, ?3, ?4, ?5, ?6, 0) "
-                             "ON CONFLICT (consumer, sub_queue, idempotency_key) DO NOTHING"));
+    BRIDGE_TRY(auto ins,
+               db.prepare("INSERT INTO queue_message (consumer, sub_queue, operation, "
+                          "message_identifier, idempotency_key, queued_at_ms, state) "
+                          "VALUES (?1, ?2, ?3, ?4, ?5, ?6, 0) "
+                          "ON CONFLICT (consumer, sub_queue, idempotency_key) DO NOTHING"));
     ins.bind(1, m.queue.consumer)
         .bind(2, m.queue.sub_queue)
         .bind(3, m.operation)
@@ -202,11 +206,11 @@ Result<SequenceView> SqliteStore::create_sequence(const QueueKey& queue, const C
     BRIDGE_TRY(return_to_queue(db, id, "closed", p.now));
   }
 
-  BRIDGE_TRY(auto take, db.prepare(
-                            "UPDATE queue_message SET state = 1, sequence_id = ?1, "
-                            "delivery_count = delivery_count + 1 WHERE seq IN (SELECT seq FROM "
-                            "queue_message WHERE consumer = ?2 AND sub_queue = ?3 AND state = 0 "
-                            "ORDER BY seq LIMIT ?4)"));
+  BRIDGE_TRY(auto take,
+             db.prepare("UPDATE queue_message SET state = 1, sequence_id = ?1, "
+                        "delivery_count = delivery_count + 1 WHERE seq IN (SELECT seq FROM "
+                        "queue_message WHERE consumer = ?2 AND sub_queue = ?3 AND state = 0 "
+                        "ORDER BY seq LIMIT ?4)"));
   take.bind(1, p.new_identifier)
       .bind(2, queue.consumer)
       .bind(3, queue.sub_queue)
@@ -303,18 +307,18 @@ Result<QueueStats> SqliteStore::stats() {
   Connection& db = *lease;
   BRIDGE_TRY(auto tx, Transaction::begin(db, false));
   QueueStats s;
-  BRIDGE_TRY(auto q, db.prepare(
-                         "SELECT consumer, sub_queue, SUM(CASE WHEN state < 2 THEN 1 ELSE 0 END), "
-                         "SUM(CASE WHEN state = 1 THEN 1 ELSE 0 END), "
-                         "SUM(CASE WHEN state = 2 THEN 1 ELSE 0 END), "
-                         "MIN(CASE WHEN state < 2 THEN queued_at_ms END) "
-                         "FROM queue_message GROUP BY consumer, sub_queue "
-                         "ORDER BY consumer, sub_queue"));
+  BRIDGE_TRY(auto q,
+             db.prepare("SELECT consumer, sub_queue, SUM(CASE WHEN state < 2 THEN 1 ELSE 0 END), "
+                        "SUM(CASE WHEN state = 1 THEN 1 ELSE 0 END), "
+                        "SUM(CASE WHEN state = 2 THEN 1 ELSE 0 END), "
+                        "MIN(CASE WHEN state < 2 THEN queued_at_ms END) "
+                        "FROM queue_message GROUP BY consumer, sub_queue "
+                        "ORDER BY consumer, sub_queue"));
   while (true) {
     BRIDGE_TRY(bool row, q.step());
     if (!row) break;
-    ConsumerStats c{q.column_text(0), q.column_text(1), q.column_int(2), q.column_int(3),
-                    q.column_int(4), {}};
+    ConsumerStats c{q.column_text(0), q.column_text(1), q.column_int(2),
+                    q.column_int(3),  q.column_int(4),  {}};
     if (!q.column_is_null(5)) c.oldest_pending = from_epoch_ms(q.column_int(5));
     s.consumers.push_back(std::move(c));
   }
@@ -324,10 +328,18 @@ Result<QueueStats> SqliteStore::stats() {
     if (!row) break;
     const std::int64_t n = seqs.column_int(1);
     switch (parse_state(seqs.column_text(0))) {
-      case SequenceState::open: s.sequences_open = n; break;
-      case SequenceState::terminated: s.sequences_terminated = n; break;
-      case SequenceState::closed: s.sequences_closed = n; break;
-      case SequenceState::expired: s.sequences_expired = n; break;
+      case SequenceState::open:
+        s.sequences_open = n;
+        break;
+      case SequenceState::terminated:
+        s.sequences_terminated = n;
+        break;
+      case SequenceState::closed:
+        s.sequences_closed = n;
+        break;
+      case SequenceState::expired:
+        s.sequences_expired = n;
+        break;
     }
   }
   return s;

@@ -32,9 +32,8 @@ class SqliteStore final : public QueueStore {
   Result<SequenceView> create_sequence(const QueueKey& queue, const CreateParams& params) override;
   Result<EndResult> close_sequence(const std::string& consumer, const std::string& identifier,
                                    TimePoint now, TimePoint expire_before) override;
-  Result<EndResult> terminate_sequence(const std::string& consumer,
-                                       const std::string& identifier, TimePoint now,
-                                       TimePoint expire_before) override;
+  Result<EndResult> terminate_sequence(const std::string& consumer, const std::string& identifier,
+                                       TimePoint now, TimePoint expire_before) override;
   Result<ItemsResult> sequence_items(const std::string& consumer, const std::string& identifier,
                                      const std::string& operation,
                                      TimePoint expire_before) override;
@@ -48,8 +47,8 @@ class SqliteStore final : public QueueStore {
   void give_back(Connection* c);
   // Close and terminate: expire stale sequences, look the sequence up for this consumer, and run
   // end_open on it when it is open; one write transaction.
-  Result<EndResult> end_sequence(const std::string& consumer, const std::string& id,
-                                 TimePoint now, TimePoint expire_before,
+  Result<EndResult> end_sequence(const std::string& consumer, const std::string& id, TimePoint now,
+                                 TimePoint expire_before,
                                  const std::function<Result<void>(Connection&)>& end_open);
 
   std::mutex mutex_;

@@ -22,8 +22,8 @@ const std::string kEnvelope =
     "</s:Envelope>";
 
 std::string post(const std::string& body, const std::string& extra_headers = "") {
-  return "POST /WsrmService.svc HTTP/1.1\r\nHost: t\r\nContent-Type: text/xml\r\n" +
-         extra_headers + "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
+  return "POST /WsrmService.svc HTTP/1.1\r\nHost: t\r\nContent-Type: text/xml\r\n" + extra_headers +
+         "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
 }
 
 // A soap context on one end of a socket pair; the test writes the client's bytes to the other.

@@ -106,11 +106,9 @@ BOOST_AUTO_TEST_CASE(opening_a_new_file_creates_the_schema_at_the_current_versio
   const auto tables = raw.column(
       "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
       "ORDER BY name");
-  BOOST_TEST(
-      tables == std::vector<std::string>(
-                    {"bridge_schema", "inbox_conflict", "inbox_message", "queue_item",
-                     "queue_message", "wsrm_sequence"}),
-      boost::test_tools::per_element());
+  BOOST_TEST(tables == std::vector<std::string>({"bridge_schema", "inbox_conflict", "inbox_message",
+                                                 "queue_item", "queue_message", "wsrm_sequence"}),
+             boost::test_tools::per_element());
   BOOST_TEST(raw.column("SELECT version FROM bridge_schema") == std::vector<std::string>({"3"}),
              boost::test_tools::per_element());
   BOOST_TEST(raw.column("PRAGMA journal_mode") == std::vector<std::string>({"wal"}),
@@ -371,19 +369,23 @@ BOOST_AUTO_TEST_CASE(enqueue_batch_stores_all_in_order_and_reports_duplicates) {
   const auto now = bridge::from_epoch_ms(1700000000000);
   std::vector<bridge::store::NewMessage> batch;
   for (int i = 0; i < 3; ++i) {
-    batch.push_back({{"c", ""}, "Op", "m" + std::to_string(i), "k" + std::to_string(i),
-                     "<x>" + std::to_string(i) + "</x>", now});
+    batch.push_back({{"c", ""},
+                     "Op",
+                     "m" + std::to_string(i),
+                     "k" + std::to_string(i),
+                     "<x>" + std::to_string(i) + "</x>",
+                     now});
   }
   batch.push_back(batch[1]);  // the same key twice in one batch
   auto outcomes = store.value()->enqueue_batch(batch);
   BOOST_TEST_REQUIRE(outcomes.has_value());
   using bridge::store::EnqueueOutcome;
-  BOOST_TEST((outcomes.value() == std::vector<EnqueueOutcome>{EnqueueOutcome::inserted,
-                                                              EnqueueOutcome::inserted,
-                                                              EnqueueOutcome::inserted,
-                                                              EnqueueOutcome::duplicate}));
+  BOOST_TEST((outcomes.value() ==
+              std::vector<EnqueueOutcome>{EnqueueOutcome::inserted, EnqueueOutcome::inserted,
+                                          EnqueueOutcome::inserted, EnqueueOutcome::duplicate}));
   bridge::store::CreateParams p{"11111111-1111-4111-8111-111111111111", 500,
-                                bridge::store::CreatePolicy::reuse, now, now - std::chrono::hours(1)};
+                                bridge::store::CreatePolicy::reuse, now,
+                                now - std::chrono::hours(1)};
   BOOST_TEST_REQUIRE(store.value()->create_sequence({"c", ""}, p).has_value());
   auto items = store.value()->sequence_items("c", p.new_identifier, "Op", p.expire_before);
   BOOST_TEST_REQUIRE(items.has_value());

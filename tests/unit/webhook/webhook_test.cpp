@@ -1,10 +1,9 @@
 #define BOOST_TEST_MODULE webhook
 // Tests bridge/webhook/{inbox_writer,receiver,webhook_server}.cpp and the SQLite inbox they use.
-#include "bridge/webhook/webhook_server.h"
-
 #include "bridge/store/sqlite/sqlite_inbox.h"
 #include "bridge/webhook/inbox_writer.h"
 #include "bridge/webhook/receiver.h"
+#include "bridge/webhook/webhook_server.h"
 #include "tests/unit/support/result.h"
 #include "tests/unit/support/temp_dir.h"
 
@@ -37,8 +36,8 @@ struct Fixture {
     writer = std::make_unique<bridge::webhook::InboxWriter>(*inbox);
     bridge::wsb::Rules rules;
     rules.recipients = {{8, "44000"}};
-    ctx.reset(new bridge::webhook::WebhookContext{*writer, rules, "s3cret", {}, {}, metrics,
-                                                  clock, {}});
+    ctx.reset(
+        new bridge::webhook::WebhookContext{*writer, rules, "s3cret", {}, {}, metrics, clock, {}});
   }
   bridge::soap::HttpRequest post(const std::string& body, const std::string& path = "/wsb/8/44000",
                                  const std::string& content_type = "application/json",
@@ -63,7 +62,9 @@ struct Fixture {
   std::unique_ptr<bridge::webhook::WebhookContext> ctx;
 };
 
-nlohmann::json json_of(const bridge::webhook::HttpAnswer& a) { return nlohmann::json::parse(a.body); }
+nlohmann::json json_of(const bridge::webhook::HttpAnswer& a) {
+  return nlohmann::json::parse(a.body);
+}
 
 struct QuietLogs {
   QuietLogs() { spdlog::set_level(spdlog::level::warn); }
@@ -156,7 +157,8 @@ BOOST_AUTO_TEST_CASE(json_that_is_not_a_wsb_document_is_stored_quarantined_not_r
 
 BOOST_AUTO_TEST_CASE(the_bearer_scheme_is_matched_without_case) {
   Fixture f;
-  auto request = f.post(fixture("seed_flat_with_body.json"), "/wsb/8/44000", "application/json", "");
+  auto request =
+      f.post(fixture("seed_flat_with_body.json"), "/wsb/8/44000", "application/json", "");
   request.headers.emplace_back("Authorization", "bearer s3cret");
   BOOST_TEST(f.answer(request).status == 200);
 }
@@ -179,7 +181,8 @@ BOOST_AUTO_TEST_CASE(concurrent_submissions_are_all_stored_exactly_once) {
     threads.emplace_back([&, t] {
       for (int i = 0; i < kEach; ++i) {
         std::string body = seed;
-        const std::string id = "10000000-0000-4000-8000-" + std::to_string(100000000000 + t * 1000 + i);
+        const std::string id =
+            "10000000-0000-4000-8000-" + std::to_string(100000000000 + t * 1000 + i);
         body.replace(body.find("xxxxxxxx-b4a7-44c7-9a30-8e89f52e575d"), 36, id);
         const auto a = f.answer(f.post(body));
         if (a.status == 200 && json_of(a)["outcome"] == "stored") ++stored;
@@ -188,7 +191,8 @@ BOOST_AUTO_TEST_CASE(concurrent_submissions_are_all_stored_exactly_once) {
   }
   for (auto& t : threads) t.join();
   BOOST_TEST(stored.load() == kThreads * kEach);
-  BOOST_TEST(f.inbox->list({"", "", 100000}).value().size() == static_cast<std::size_t>(kThreads * kEach));
+  BOOST_TEST(f.inbox->list({"", "", 100000}).value().size() ==
+             static_cast<std::size_t>(kThreads * kEach));
   BOOST_TEST(f.writer->batches() <= static_cast<std::uint64_t>(kThreads * kEach));
 }
 
@@ -198,8 +202,8 @@ BOOST_AUTO_TEST_CASE(requeue_path_reclassifies_with_new_rules) {
   bridge::wsb::Rules strict;
   strict.recipients = {{8, "44000"}};
   strict.miljoe_allowed = {"P"};
-  auto quarantined = bridge::webhook::make_record(seed, {8, "44000"}, "test", strict,
-                                                  f.clock.now());
+  auto quarantined =
+      bridge::webhook::make_record(seed, {8, "44000"}, "test", strict, f.clock.now());
   BOOST_TEST_REQUIRE(quarantined.has_value());
   BOOST_TEST(quarantined.value().status == "quarantined");
   BOOST_TEST(quarantined.value().reason == "miljoe_mismatch");
