@@ -27,15 +27,21 @@ struct ServeOptions {
   std::string port_file;  // written with "soap=<port>\nadmin=<port>\n" once listening
 };
 
-soap::ListenerOptions soap_listener_options(const Config& c) {
+// Name, address and TLS of a configured listener; the caller sets workers and limits.
+soap::ListenerOptions listener_options(const char* name, const ListenerConfig& l) {
   soap::ListenerOptions o;
-  o.name = "soap";
-  o.host = c.server.listener.host;
-  o.port = c.server.listener.port;
-  if (c.server.listener.tls) {
-    const auto& t = *c.server.listener.tls;
-    o.tls = soap::TlsOptions{t.certificate, t.private_key, t.ca, t.require_client_certificate};
+  o.name = name;
+  o.host = l.host;
+  o.port = l.port;
+  if (l.tls) {
+    o.tls = soap::TlsOptions{l.tls->certificate, l.tls->private_key, l.tls->ca,
+                             l.tls->require_client_certificate};
   }
+  return o;
+}
+
+soap::ListenerOptions soap_listener_options(const Config& c) {
+  soap::ListenerOptions o = listener_options("soap", c.server.listener);
   o.workers = c.server.workers;
   o.max_pending_connections = c.server.max_pending_connections;
   o.recv_timeout_s = c.server.recv_timeout_s;
@@ -116,14 +122,7 @@ int run_serve(const ServeOptions& opts) {
     webhook_ctx.reset(
         new webhook::WebhookContext{*writer, rt.wsb_rules(), w.bearer_token, w.certificate_subjects,
                                     w.certificate_fingerprints, rt.metrics(), rt.clock(), limits});
-    soap::ListenerOptions wo;
-    wo.name = "webhook";
-    wo.host = w.listener.host;
-    wo.port = w.listener.port;
-    if (w.listener.tls) {
-      const auto& t = *w.listener.tls;
-      wo.tls = soap::TlsOptions{t.certificate, t.private_key, t.ca, t.require_client_certificate};
-    }
+    soap::ListenerOptions wo = listener_options("webhook", w.listener);
     wo.workers = w.workers;
     wo.recv_timeout_s = w.recv_timeout_s;
     wo.transfer_timeout_s = w.transfer_timeout_s;
