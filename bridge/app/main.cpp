@@ -2,6 +2,7 @@
 // Indkaldelse WSB messages. One binary, one subcommand per job; `--help` on each.
 
 #include "bridge/app/commands.h"
+#include "bridge/sim/sim_command.h"
 
 #include <CLI/CLI.hpp>
 
@@ -27,6 +28,7 @@ int main(int argc, char** argv) {
   add(bridge::app::add_queue_command);
   add(bridge::app::add_ingest_command);
   add(bridge::app::add_inbox_command);
+  add(bridge::sim::add_sim_command);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
