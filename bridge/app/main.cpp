@@ -28,6 +28,7 @@ int main(int argc, char** argv) {
   add(bridge::app::add_queue_command);
   add(bridge::app::add_ingest_command);
   add(bridge::app::add_inbox_command);
+  add(bridge::app::add_mappings_command);
   add(bridge::sim::add_sim_command);
   try {
     app.parse(argc, argv);

@@ -12,7 +12,20 @@
 namespace bridge {
 
 // Which stage raised the error; each has its own code space documented next to its enum.
-enum class ErrorDomain { config, store, queue, soap, io, wsb, inbox };
+enum class ErrorDomain {
+  config,
+  store,
+  queue,
+  soap,
+  io,
+  wsb,
+  inbox,
+  dfdg,
+  routing,
+  mapping,
+  pipeline,
+  sim
+};
 
 struct Error {
   ErrorDomain domain;
