@@ -311,6 +311,45 @@ Result<Config> parse_config(const std::string& text, const std::string& source) 
     }
     BRIDGE_TRY(l.no_unknown_keys());
   }
+  BRIDGE_TRY(const toml::table* mappings_table, r.table("mappings"));
+  if (const toml::table* t = mappings_table) {
+    TableReader m(*t, source, "mappings");
+    BRIDGE_TRY(m.string("dir", c.mappings_dir));
+    BRIDGE_TRY(m.no_unknown_keys());
+  }
+  BRIDGE_TRY(const toml::table* dfdg_table, r.table("dfdg"));
+  if (const toml::table* t = dfdg_table) {
+    TableReader d(*t, source, "dfdg");
+    auto& o = c.dfdg.client;
+    BRIDGE_TRY(d.string("base_url", o.base_url));
+    BRIDGE_TRY(d.string("indkaldelse_path", o.indkaldelse_path));
+    BRIDGE_TRY(d.string("bearer_token", o.bearer_token));
+    BRIDGE_TRY(d.string("client_certificate", o.client_certificate));
+    BRIDGE_TRY(d.string("client_key", o.client_key));
+    BRIDGE_TRY(d.string("ca", o.ca_file));
+    BRIDGE_TRY(d.boolean("verify_peer", o.verify_peer));
+    BRIDGE_TRY(d.integer("connect_timeout_ms", o.connect_timeout_ms, 1, 600000));
+    BRIDGE_TRY(d.integer("request_timeout_ms", o.request_timeout_ms, 1, 600000));
+    BRIDGE_TRY(d.integer("max_attempts", o.max_attempts, 1, 100));
+    BRIDGE_TRY(d.integer("backoff_initial_ms", o.backoff_initial_ms, 0, 600000));
+    BRIDGE_TRY(d.integer("backoff_max_ms", o.backoff_max_ms, 0, 3600000));
+    BRIDGE_TRY(d.integer64("max_response_bytes", o.max_response_bytes, 1024, 1LL << 30));
+    BRIDGE_TRY(d.no_unknown_keys());
+    if (o.base_url.empty()) return invalid(d.where(nullptr), "base_url is required");
+    c.dfdg.configured = true;
+  }
+  BRIDGE_TRY(const toml::table* pipeline_table, r.table("pipeline"));
+  if (const toml::table* t = pipeline_table) {
+    TableReader p(*t, source, "pipeline");
+    auto& o = c.pipeline;
+    BRIDGE_TRY(p.boolean("enabled", o.enabled));
+    BRIDGE_TRY(p.integer("workers", o.workers, 1, 64));
+    BRIDGE_TRY(p.integer("max_attempts", o.max_attempts, 1, 1000));
+    BRIDGE_TRY(p.integer("retry_initial_ms", o.retry_initial_ms, 1, 3600000));
+    BRIDGE_TRY(p.integer("retry_max_ms", o.retry_max_ms, 1, 24 * 3600000));
+    BRIDGE_TRY(p.integer("poll_interval_ms", o.poll_interval_ms, 10, 60000));
+    BRIDGE_TRY(p.no_unknown_keys());
+  }
   BRIDGE_TRY(const toml::table* webhook_table, r.table("webhook"));
   if (const toml::table* t = webhook_table) {
     BRIDGE_TRY(auto w, read_webhook(*t, source));
@@ -363,6 +402,10 @@ Result<Config> load_config(const std::string& path) {
   };
   resolve(c.sqlite_path);
   resolve(c.server.wsdl_dir);
+  resolve(c.mappings_dir);
+  resolve(c.dfdg.client.client_certificate);
+  resolve(c.dfdg.client.client_key);
+  resolve(c.dfdg.client.ca_file);
   if (c.webhook.listener.tls) {
     resolve(c.webhook.listener.tls->certificate);
     resolve(c.webhook.listener.tls->private_key);

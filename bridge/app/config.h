@@ -3,6 +3,7 @@
 // docs/configuration.md; errors name the file, the line and the key.
 
 #include "bridge/core/result.h"
+#include "bridge/dfdg/client.h"
 #include "bridge/queue/consumers.h"
 #include "bridge/queue/queue.h"
 
@@ -63,6 +64,22 @@ struct WebhookConfig {
   int entitetstype_id = 90000;
 };
 
+// DFDG's IndkaldelseService (the enrichment GET). The pipeline runs only when it is configured.
+struct DfdgConfig {
+  bool configured = false;  // [dfdg] present with base_url
+  dfdg::ClientOptions client;
+};
+
+// The workers that move accepted messages inbox → enrich → route → map → queue.
+struct PipelineConfig {
+  bool enabled = true;
+  int workers = 2;
+  int max_attempts = 8;  // then the message is parked
+  int retry_initial_ms = 2000;
+  int retry_max_ms = 600000;
+  int poll_interval_ms = 250;
+};
+
 struct LogConfig {
   std::string format = "text";  // text | json
   std::string level = "info";   // trace | debug | info | warn | error
@@ -74,6 +91,9 @@ struct Config {
   ServerConfig server;
   AdminConfig admin;
   WebhookConfig webhook;
+  DfdgConfig dfdg;
+  PipelineConfig pipeline;
+  std::string mappings_dir = "mappings";  // tables, codelists/, routing/, pipeline/
   std::string sqlite_path = "wsrm-bridge.db";
   queue::QueueSettings queue;
   int sweep_interval_s = 30;

@@ -164,11 +164,13 @@ struct InboxOptions {
   std::string config_path;
   std::string status;
   std::string reason;
+  std::string stage;
   int limit = 100;
   std::string key;
   bool unmask = false;
   std::vector<std::string> keys;
   bool all_quarantined = false;
+  bool all_parked = false;
 };
 
 int run_list(const InboxOptions& o) {
@@ -177,20 +179,21 @@ int run_list(const InboxOptions& o) {
     std::fprintf(stderr, "wsrm-bridge inbox list: %s\n", rt.error().message.c_str());
     return kExitUsage;
   }
-  auto entries = rt.value()->inbox().list({o.status, o.reason, o.limit});
+  auto entries = rt.value()->inbox().list({o.status, o.reason, o.limit, o.stage});
   if (!entries) {
     std::fprintf(stderr, "wsrm-bridge inbox list: %s\n", entries.error().message.c_str());
     return kExitUsage;
   }
-  std::printf("%-6s %-38s %-24s %-10s %-12s %-18s %s\n", "id", "BeskedIdentifier", "received",
-              "recipient", "status", "reason", "dup/conf");
+  std::printf("%-6s %-38s %-24s %-10s %-12s %-18s %-12s %s\n", "id", "BeskedIdentifier", "received",
+              "recipient", "status", "reason", "stage", "dup/conf");
   for (const auto& e : entries.value()) {
     const auto& r = e.record;
-    std::printf("%-6lld %-38s %-24s %-10s %-12s %-18s %lld/%lld\n", static_cast<long long>(e.id),
-                r.besked_identifier.c_str(), format_utc_ms(r.received_at).c_str(),
+    std::printf("%-6lld %-38s %-24s %-10s %-12s %-18s %-12s %lld/%lld\n",
+                static_cast<long long>(e.id), r.besked_identifier.c_str(),
+                format_utc_ms(r.received_at).c_str(),
                 (std::to_string(r.recipient_type) + "/" + r.recipient_code).c_str(),
-                r.status.c_str(), r.reason.c_str(), static_cast<long long>(e.duplicates),
-                static_cast<long long>(e.conflicts));
+                r.status.c_str(), r.reason.c_str(), e.pipeline.stage.c_str(),
+                static_cast<long long>(e.duplicates), static_cast<long long>(e.conflicts));
   }
   auto c = rt.value()->inbox().counts();
   if (c) {
@@ -234,6 +237,19 @@ int run_show(const InboxOptions& o) {
       show(r.detail).c_str(), r.ekstern_identifier.c_str(), show(r.cpr).c_str(), r.miljoe.c_str(),
       r.haendelses_tid.c_str(), static_cast<long long>(e.duplicates),
       static_cast<long long>(e.conflicts), r.sha256.c_str(), r.raw.size(), show(r.raw).c_str());
+  std::printf("pipeline stage:     %s\nattempts:           %d\n", e.pipeline.stage.c_str(),
+              e.pipeline.attempts);
+  if (!e.pipeline.last_error.empty()) {
+    std::printf("last error:         %s\n", show(e.pipeline.last_error).c_str());
+  }
+  if (!e.pipeline.outcome.empty()) {
+    std::printf("outcome:            %s\n", show(e.pipeline.outcome).c_str());
+  }
+  if (auto snap = rt.value()->inbox().snapshot_for(e.id); snap && snap.value()) {
+    const auto& sn = *snap.value();
+    std::printf("snapshot:           %s, HTTP %d, %d attempt(s), %s\n%s\n", sn.visibility.c_str(),
+                sn.http_status, sn.attempts, sn.url.c_str(), show(sn.body).c_str());
+  }
   return kExitOk;
 }
 
@@ -245,12 +261,20 @@ int run_requeue(const InboxOptions& o) {
   }
   std::vector<store::InboxEntry> targets;
   if (o.all_quarantined) {
-    auto entries = rt.value()->inbox().list({"quarantined", o.reason, 1000000});
+    auto entries = rt.value()->inbox().list({"quarantined", o.reason, 1000000, ""});
     if (!entries) {
       std::fprintf(stderr, "wsrm-bridge inbox requeue: %s\n", entries.error().message.c_str());
       return kExitUsage;
     }
     targets = std::move(entries.value());
+  }
+  if (o.all_parked) {
+    auto entries = rt.value()->inbox().list({"", "", 1000000, store::kStageParked});
+    if (!entries) {
+      std::fprintf(stderr, "wsrm-bridge inbox requeue: %s\n", entries.error().message.c_str());
+      return kExitUsage;
+    }
+    for (auto& e : entries.value()) targets.push_back(std::move(e));
   }
   for (const auto& k : o.keys) {
     auto found = rt.value()->inbox().find(k);
@@ -270,7 +294,20 @@ int run_requeue(const InboxOptions& o) {
                              e.record.source, rt.value()->wsb_rules(), e.record.received_at);
     if (!again) continue;  // stored messages are JSON; nothing to decide
     const auto& r = again.value();
-    if (r.status != e.record.status || r.reason != e.record.reason) {
+    // An accepted message goes (back) to the start of the pipeline, which decides again with
+    // today's tables, rules and DFDG answer; the queue refuses copies already queued.
+    const bool restart = r.status == "accepted" && e.pipeline.stage != store::kStageReceived &&
+                         e.pipeline.stage != store::kStageQueued;
+    if (restart) {
+      store::PipelineState st;
+      st.stage = store::kStageReceived;
+      auto set = rt.value()->inbox().set_pipeline(e.id, st);
+      if (!set) {
+        std::fprintf(stderr, "wsrm-bridge inbox requeue: %s\n", set.error().message.c_str());
+        return kExitUsage;
+      }
+    }
+    if (r.status != e.record.status || r.reason != e.record.reason || restart) {
       auto set = rt.value()->inbox().set_verdict(e.id, r.status, r.reason, r.detail);
       if (!set) {
         std::fprintf(stderr, "wsrm-bridge inbox requeue: %s\n", set.error().message.c_str());
@@ -315,6 +352,8 @@ Runner add_inbox_command(CLI::App& app) {
   CLI::App* list = sub->add_subcommand("list", "List messages (oldest first)");
   list->add_option("--status", o->status, "accepted or quarantined");
   list->add_option("--reason", o->reason, "quarantine reason, e.g. miljoe_mismatch");
+  list->add_option("--stage", o->stage,
+                   "pipeline stage: received, enriched, queued, skipped, parked, quarantined");
   list->add_option("--limit", o->limit, "At most this many")->check(CLI::Range(1, 1000000));
   CLI::App* show = sub->add_subcommand("show", "One message with its raw bytes (CPR masked)");
   show->add_option("key", o->key, "Row id or BeskedIdentifier")->required();
@@ -325,12 +364,14 @@ Runner add_inbox_command(CLI::App& app) {
       "recipient or a Miljoe to the allow-list)");
   requeue->add_option("keys", o->keys, "Row ids or BeskedIdentifiers");
   requeue->add_flag("--all-quarantined", o->all_quarantined, "Every quarantined message");
+  requeue->add_flag("--all-parked", o->all_parked,
+                    "Every parked message (failed max_attempts times): back to the pipeline");
   requeue->add_option("--reason", o->reason, "With --all-quarantined: only this reason");
   return [o, list, show, requeue] {
     if (list->parsed()) return run_list(*o);
     if (show->parsed()) return run_show(*o);
     if (requeue->parsed()) {
-      if (o->keys.empty() && !o->all_quarantined) {
+      if (o->keys.empty() && !o->all_quarantined && !o->all_parked) {
         std::fprintf(stderr, "wsrm-bridge inbox requeue: name messages or --all-quarantined\n");
         return kExitUsage;
       }

@@ -4,6 +4,7 @@
 #include "bridge/app/config.h"
 #include "bridge/app/runtime.h"
 #include "bridge/core/log.h"
+#include "bridge/pipeline/pipeline.h"
 #include "bridge/soap/admin.h"
 #include "bridge/soap/listener.h"
 #include "bridge/soap/service_context.h"
@@ -143,6 +144,49 @@ int run_serve(const ServeOptions& opts) {
                  w.listener.tls ? "https" : "http", w.listener.host, webhook_listener->port(),
                  rt.wsb_rules().recipients.size());
   }
+  // The pipeline: enrich → route → map → queue, when DFDG's REST service is configured.
+  std::shared_ptr<mapping::MappingSet> mappings;
+  std::optional<routing::RoutingTable> routing_table;
+  std::optional<pipeline::Policy> policy;
+  std::unique_ptr<dfdg::CurlClient> dfdg_client;
+  std::unique_ptr<pipeline::Pipeline> worker_pipeline;
+  if (config.dfdg.configured && config.pipeline.enabled) {
+    auto loaded_mappings =
+        mapping::MappingSet::load_checked(config.mappings_dir, config.server.wsdl_dir + "/xsd");
+    auto loaded_routing =
+        routing::RoutingTable::load(config.mappings_dir + "/routing/indkaldelse.toml");
+    auto loaded_policy = pipeline::Policy::load(config.mappings_dir + "/pipeline/policy.toml");
+    auto client = dfdg::CurlClient::create(config.dfdg.client);
+    for (const Error* e :
+         {loaded_mappings ? nullptr : &loaded_mappings.error(),
+          loaded_routing ? nullptr : &loaded_routing.error(),
+          loaded_policy ? nullptr : &loaded_policy.error(), client ? nullptr : &client.error()}) {
+      if (e) {
+        spdlog::error("{}", e->message);
+        return kExitUsage;
+      }
+    }
+    mappings = std::move(loaded_mappings.value());
+    routing_table.emplace(std::move(loaded_routing.value()));
+    policy.emplace(std::move(loaded_policy.value()));
+    dfdg_client = std::move(client.value());
+    pipeline::Settings ps;
+    ps.workers = config.pipeline.workers;
+    ps.max_attempts = config.pipeline.max_attempts;
+    ps.retry_initial = std::chrono::milliseconds(config.pipeline.retry_initial_ms);
+    ps.retry_max = std::chrono::milliseconds(config.pipeline.retry_max_ms);
+    ps.poll_interval = std::chrono::milliseconds(config.pipeline.poll_interval_ms);
+    worker_pipeline = std::make_unique<pipeline::Pipeline>(
+        pipeline::Deps{rt.inbox(), rt.queue(), rt.consumers(), *dfdg_client, *mappings,
+                       *routing_table, *policy, rt.clock(), rt.metrics()},
+        ps);
+    spdlog::info("pipeline: {} worker(s), mappings {} ({} operations), DFDG {}", ps.workers,
+                 config.mappings_dir, mappings->operations().size(), config.dfdg.client.base_url);
+  } else if (config.webhook.enabled) {
+    spdlog::warn(
+        "no [dfdg] section (or [pipeline] enabled = false): accepted WSB messages are stored "
+        "but not enriched, mapped or queued until the pipeline runs");
+  }
   if (!service.tls) {
     spdlog::warn(
         "SOAP port runs WITHOUT client-certificate authentication: the "
@@ -170,6 +214,7 @@ int run_serve(const ServeOptions& opts) {
   std::thread webhook_thread([&] {
     if (webhook_listener) webhook_listener->run();
   });
+  if (worker_pipeline) worker_pipeline->start();
   std::mutex sweep_mutex;
   std::condition_variable sweep_cv;
   bool stopping = false;
@@ -202,6 +247,7 @@ int run_serve(const ServeOptions& opts) {
   admin_thread.join();
   webhook_thread.join();  // every acknowledged message was committed before its 2xx
   sweeper.join();
+  if (worker_pipeline) worker_pipeline->stop();  // the messages in progress finish their step
   spdlog::info("wsrm-bridge stopped cleanly");
   return kExitOk;
 }

@@ -22,6 +22,16 @@ void Metrics::count_wsb(const std::string& outcome, const std::string& reason) {
   ++wsb_[{outcome, reason}];
 }
 
+void Metrics::count_pipeline(const std::string& outcome, const std::string& reason) {
+  std::lock_guard lock(mutex_);
+  ++pipeline_[{outcome, reason}];
+}
+
+void Metrics::set_codelist_unknown(const std::string& list, std::int64_t total) {
+  std::lock_guard lock(mutex_);
+  codelist_unknown_[list] = total;
+}
+
 std::string prometheus_label(const std::string& value) {
   std::string out;
   for (char c : value) {
@@ -66,6 +76,22 @@ std::string Metrics::render_counters() const {
   for (const auto& [key, n] : wsb_) {
     out += "wsrm_bridge_wsb_received_total{outcome=\"" + prometheus_label(key.first) +
            "\",reason=\"" + prometheus_label(key.second) + "\"} " + std::to_string(n) + "\n";
+  }
+  out +=
+      "# HELP wsrm_bridge_pipeline_total Pipeline steps (enrich, map, route, queue), by outcome "
+      "and reason.\n";
+  out += "# TYPE wsrm_bridge_pipeline_total counter\n";
+  for (const auto& [key, n] : pipeline_) {
+    out += "wsrm_bridge_pipeline_total{outcome=\"" + prometheus_label(key.first) + "\",reason=\"" +
+           prometheus_label(key.second) + "\"} " + std::to_string(n) + "\n";
+  }
+  out +=
+      "# HELP wsrm_bridge_codelist_unknown_total Codes a code list did not know, passed through "
+      "unchanged, by list.\n";
+  out += "# TYPE wsrm_bridge_codelist_unknown_total counter\n";
+  for (const auto& [list, n] : codelist_unknown_) {
+    out += "wsrm_bridge_codelist_unknown_total{list=\"" + prometheus_label(list) + "\"} " +
+           std::to_string(n) + "\n";
   }
   return out;
 }

@@ -320,8 +320,11 @@ Result<BackwardResult> MappingSet::backward(const std::string& operation,
   const auto it = impl_->tables.find(operation);
   if (it == impl_->tables.end()) return unknown_operation(operation);
   pugi::xml_document doc;
-  const auto parsed =
-      doc.load_buffer(item_xml.data(), item_xml.size(), pugi::parse_default | pugi::parse_fragment);
+  // parse_ws_pcdata_single: a value of only blanks (xsd:string preserves them) is the leaf's
+  // only child and must be read back, not dropped as formatting.
+  const auto parsed = doc.load_buffer(
+      item_xml.data(), item_xml.size(),
+      pugi::parse_default | pugi::parse_fragment | pugi::parse_ws_pcdata_single);
   if (!parsed) {
     return make_error(ErrorDomain::mapping, static_cast<int>(MappingErrc::value),
                       operation + ": the item is not well-formed XML at offset " +

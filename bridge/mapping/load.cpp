@@ -207,8 +207,12 @@ void build_plan(PlanNode& node, const ElementNode& element, const std::string& p
   node.children.resize(element.children.size());
   for (std::size_t i = 0; i < element.children.size(); ++i) {
     const auto& child = *element.children[i];
+    // The item's own children declare their namespace: the stored content must be
+    // namespace-complete on its own (gSOAP writes the item tag with a prefix, and backward reads
+    // the content without the item element).
     build_plan(node.children[i], child, path.empty() ? child.name : path + "/" + child.name,
-               element.ns, node.chain_required, order, by_path, bad_patterns);
+               path.empty() ? std::string() : element.ns, node.chain_required, order, by_path,
+               bad_patterns);
   }
   if (!path.empty()) by_path.emplace(path, &node);
 }
@@ -245,9 +249,10 @@ void read_rows(const toml::table& doc, const std::string& file, RawRows& out, Di
       row->file = file;
       row->line = line_of(node);
       const std::string what = "[[row]] ";
-      check_keys(*r, {"id", "path", "source", "transform", "codelist", "default", "note"}, file,
-                 diag, what);
       row->id = get_string(*r, "id", file, diag, what);
+      // Named by its id: the key's line alone is easy to misread in a long table.
+      check_keys(*r, {"id", "path", "source", "transform", "codelist", "default", "note"}, file,
+                 diag, row->id.empty() ? what : "row '" + row->id + "': ");
       row->path = get_string(*r, "path", file, diag, what);
       row->source = get_string(*r, "source", file, diag, what);
       row->codelist_name = get_string(*r, "codelist", file, diag, what);

@@ -84,7 +84,7 @@ std::string render_markdown(const MappingSet& set) {
     }
   }
   md << "\n## Code lists\n\nUnknown codes pass through unchanged and are counted "
-        "(`bridge_codelist_unknown_total`).\n";
+        "(`wsrm_bridge_codelist_unknown_total`).\n";
   for (const auto& [name, list] : set.codelists()) {
     md << "\n### " << name << "\n\n";
     if (!list.description.empty()) md << cell(list.description) << " ";

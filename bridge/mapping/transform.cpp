@@ -38,16 +38,48 @@ std::optional<std::int64_t> parse_int(std::string_view s) {
   return v;
 }
 
-// xsd:dateTime lexical form: YYYY-MM-DDThh:mm:ss(.s+)?(Z|(+|-)hh:mm)?
+// xsd:dateTime and xsd:date: the lexical form and the value ranges a validating consumer checks
+// (month, day of the month, hour 00-23 or 24:00:00, offsets up to ±14:00), so forward never
+// writes a value that would make the consumer reject the whole response.
+bool valid_zone(const std::csub_match& sign_hh, const std::csub_match& mm) {
+  if (!sign_hh.matched) return true;  // no offset, or Z
+  const int hh = std::stoi(sign_hh.str().substr(1));
+  const int minutes = std::stoi(mm.str());
+  return minutes <= 59 && (hh < 14 || (hh == 14 && minutes == 0));
+}
+
+bool valid_date(const std::csub_match& year_text, const std::csub_match& month_text,
+                const std::csub_match& day_text) {
+  const auto year = parse_int(year_text.str());
+  if (!year || *year == 0) return false;  // XSD 1.0 has no year 0000
+  const int month = std::stoi(month_text.str());
+  const int day = std::stoi(day_text.str());
+  static constexpr int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  if (month < 1 || month > 12 || day < 1) return false;
+  const std::int64_t y = *year < 0 ? *year + 1 : *year;  // proleptic: -0001 is a leap year
+  const bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+  return day <= kDays[month - 1] + (month == 2 && leap ? 1 : 0);
+}
+
+// YYYY-MM-DDThh:mm:ss(.s+)?(Z|(+|-)hh:mm)?
 bool is_date_time(std::string_view s) {
   static const std::regex re(
-      R"(-?[0-9]{4,}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?(Z|[+-][0-9]{2}:[0-9]{2})?)");
-  return std::regex_match(s.begin(), s.end(), re);
+      R"((-?[0-9]{4,})-([0-9]{2})-([0-9]{2})T([0-9]{2}):([0-9]{2}):([0-9]{2})(\.[0-9]+)?(Z|([+-][0-9]{2}):([0-9]{2}))?)");
+  std::cmatch m;
+  if (!std::regex_match(s.data(), s.data() + s.size(), m, re)) return false;
+  const int hour = std::stoi(m[4].str()), minute = std::stoi(m[5].str()),
+            second = std::stoi(m[6].str());
+  const bool midnight = hour == 24 && minute == 0 && second == 0 &&
+                        m[7].str().find_first_not_of(".0") == std::string::npos;
+  return valid_date(m[1], m[2], m[3]) && (midnight || (hour <= 23 && minute <= 59 && second <= 59)) &&
+         valid_zone(m[9], m[10]);
 }
 
 bool is_date(std::string_view s) {
-  static const std::regex re(R"(-?[0-9]{4,}-[0-9]{2}-[0-9]{2}(Z|[+-][0-9]{2}:[0-9]{2})?)");
-  return std::regex_match(s.begin(), s.end(), re);
+  static const std::regex re(R"((-?[0-9]{4,})-([0-9]{2})-([0-9]{2})(Z|([+-][0-9]{2}):([0-9]{2}))?)");
+  std::cmatch m;
+  if (!std::regex_match(s.data(), s.data() + s.size(), m, re)) return false;
+  return valid_date(m[1], m[2], m[3]) && valid_zone(m[5], m[6]);
 }
 
 // The number of Unicode code points (the unit of XSD length facets) in UTF-8 text.

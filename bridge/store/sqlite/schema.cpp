@@ -47,9 +47,12 @@ CREATE TABLE IF NOT EXISTS wsrm_sequence (
 CREATE INDEX IF NOT EXISTS wsrm_sequence_open ON wsrm_sequence (state, consumer, sub_queue);
 
 -- Received WSB messages, raw bytes first: what DFDG was told was delivered is always here.
+-- One row per (BeskedIdentifier, recipient): DFDG may push the same message to a jobcenter and
+-- an a-kasse. stage/attempts/… are the pipeline's state (received → enriched → queued | skipped
+-- | parked; quarantined when the receiver or the pipeline quarantined it).
 CREATE TABLE IF NOT EXISTS inbox_message (
   id                 INTEGER PRIMARY KEY AUTOINCREMENT,
-  besked_identifier  TEXT    NOT NULL UNIQUE,
+  besked_identifier  TEXT    NOT NULL,
   received_at_ms     INTEGER NOT NULL,
   source             TEXT    NOT NULL,
   recipient_type     INTEGER NOT NULL,
@@ -66,10 +69,14 @@ CREATE TABLE IF NOT EXISTS inbox_message (
   aendringstype_id   INTEGER,
   miljoe             TEXT    NOT NULL,
   haendelses_tid     TEXT    NOT NULL,
-  duplicates         INTEGER NOT NULL DEFAULT 0
+  duplicates         INTEGER NOT NULL DEFAULT 0,
+  stage              TEXT    NOT NULL DEFAULT 'received',
+  attempts           INTEGER NOT NULL DEFAULT 0,
+  next_attempt_at_ms INTEGER NOT NULL DEFAULT 0,
+  last_error         TEXT    NOT NULL DEFAULT '',
+  outcome            TEXT    NOT NULL DEFAULT '',
+  UNIQUE (besked_identifier, recipient_type, recipient_code)
 );
-CREATE INDEX IF NOT EXISTS inbox_message_status ON inbox_message (status, reason, id);
-
 -- Other bytes under a BeskedIdentifier already stored: kept for inspection, never processed.
 CREATE TABLE IF NOT EXISTS inbox_conflict (
   id                INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -80,6 +87,48 @@ CREATE TABLE IF NOT EXISTS inbox_conflict (
   sha256            TEXT    NOT NULL
 );
 CREATE INDEX IF NOT EXISTS inbox_conflict_besked ON inbox_conflict (besked_identifier);
+
+-- What DFDG's IndkaldelseService answered for a message (the enrichment step), kept with it.
+CREATE TABLE IF NOT EXISTS dfdg_snapshot (
+  id             INTEGER PRIMARY KEY AUTOINCREMENT,
+  inbox_id       INTEGER NOT NULL,
+  indkaldelse_id TEXT    NOT NULL,
+  visibility     TEXT    NOT NULL,  -- found, not_visible
+  http_status    INTEGER NOT NULL,
+  url            TEXT    NOT NULL,
+  body           BLOB    NOT NULL,
+  attempts       INTEGER NOT NULL,
+  fetched_at_ms  INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS dfdg_snapshot_inbox ON dfdg_snapshot (inbox_id, id);
+CREATE INDEX IF NOT EXISTS dfdg_snapshot_indkaldelse ON dfdg_snapshot (indkaldelse_id, visibility, id);
+)sql";
+
+// Indexes on columns that older layouts lack: created after the upgrades.
+constexpr const char* kIndexes = R"sql(
+CREATE INDEX IF NOT EXISTS inbox_message_status ON inbox_message (status, reason, id);
+CREATE INDEX IF NOT EXISTS inbox_message_due ON inbox_message (stage, next_attempt_at_ms, id);
+CREATE INDEX IF NOT EXISTS inbox_message_indkaldelse ON inbox_message (ekstern_identifier, id);
+)sql";
+
+// Version 4 keys the inbox on (BeskedIdentifier, recipient) and adds the pipeline state; SQLite
+// cannot drop a UNIQUE constraint, so the table is rebuilt.
+constexpr const char* kUpgradeTo4 = R"sql(
+ALTER TABLE inbox_message RENAME TO inbox_message_v3;
+DROP INDEX IF EXISTS inbox_message_status;
+)sql";
+
+constexpr const char* kCopyTo4 = R"sql(
+INSERT INTO inbox_message (id, besked_identifier, received_at_ms, source, recipient_type,
+  recipient_code, layout, raw, sha256, status, reason, detail, cpr, ekstern_identifier,
+  entitetstype_id, aendringstype_id, miljoe, haendelses_tid, duplicates, stage)
+SELECT id, besked_identifier, received_at_ms, source, recipient_type, recipient_code, layout, raw,
+  sha256, status, reason, detail, cpr, ekstern_identifier, entitetstype_id, aendringstype_id,
+  miljoe, haendelses_tid, duplicates,
+  CASE status WHEN 'accepted' THEN 'received' ELSE 'quarantined' END
+FROM inbox_message_v3;
+DROP TABLE inbox_message_v3;
+UPDATE bridge_schema SET version = 4;
 )sql";
 
 // Version 1 kept item_xml in queue_message; version 2 moves it to queue_item (written once) so
@@ -109,7 +158,14 @@ Result<void> migrate(Connection& db) {
   }
   // Each step upgrades one version; the tables new in a version were created above.
   if (version == 1) BRIDGE_TRY(db.exec(kUpgrade1To2));
-  if (version >= 1 && version < 3) BRIDGE_TRY(db.exec("UPDATE bridge_schema SET version = 3"));
+  if (version >= 1 && version < 4) {
+    // The v4 inbox_message was just created for files older than v3 (no inbox yet): rebuilding
+    // it from itself is harmless. For v3 files the old table is renamed, recreated, copied.
+    BRIDGE_TRY(db.exec(kUpgradeTo4));
+    BRIDGE_TRY(db.exec(kSchema));
+    BRIDGE_TRY(db.exec(kCopyTo4));
+  }
+  BRIDGE_TRY(db.exec(kIndexes));
   if (version == 0) {
     BRIDGE_TRY(auto ins, db.prepare("INSERT INTO bridge_schema (version) VALUES (?1)"));
     BRIDGE_TRY(ins.bind(1, static_cast<std::int64_t>(kSchemaVersion)).run());

@@ -22,6 +22,15 @@ class SqliteInbox final : public InboxStore {
   Result<void> set_verdict(std::int64_t id, const std::string& status, const std::string& reason,
                            const std::string& detail) override;
   Result<InboxCounts> counts() override;
+  Result<std::vector<InboxEntry>> due(TimePoint now, int limit, std::int64_t after_id) override;
+  Result<void> save_snapshot(const SnapshotRecord& snapshot) override;
+  Result<std::optional<SnapshotRecord>> snapshot_for(std::int64_t inbox_id) override;
+  Result<std::optional<SnapshotRecord>> last_found_snapshot(
+      const std::string& indkaldelse_id) override;
+  Result<void> set_pipeline(std::int64_t id, const PipelineState& state) override;
+  Result<void> quarantine(std::int64_t id, const std::string& reason,
+                          const std::string& detail) override;
+  Result<std::vector<std::pair<std::string, std::int64_t>>> stage_counts() override;
 
  private:
   SqliteInbox(std::unique_ptr<Connection> writer, std::unique_ptr<Connection> reader);

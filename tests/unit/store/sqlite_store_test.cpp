@@ -106,10 +106,11 @@ BOOST_AUTO_TEST_CASE(opening_a_new_file_creates_the_schema_at_the_current_versio
   const auto tables = raw.column(
       "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
       "ORDER BY name");
-  BOOST_TEST(tables == std::vector<std::string>({"bridge_schema", "inbox_conflict", "inbox_message",
-                                                 "queue_item", "queue_message", "wsrm_sequence"}),
+  BOOST_TEST(tables == std::vector<std::string>({"bridge_schema", "dfdg_snapshot", "inbox_conflict",
+                                                 "inbox_message", "queue_item", "queue_message",
+                                                 "wsrm_sequence"}),
              boost::test_tools::per_element());
-  BOOST_TEST(raw.column("SELECT version FROM bridge_schema") == std::vector<std::string>({"3"}),
+  BOOST_TEST(raw.column("SELECT version FROM bridge_schema") == std::vector<std::string>({"4"}),
              boost::test_tools::per_element());
   BOOST_TEST(raw.column("PRAGMA journal_mode") == std::vector<std::string>({"wal"}),
              boost::test_tools::per_element());
@@ -142,17 +143,17 @@ BOOST_AUTO_TEST_CASE(a_file_from_a_newer_version_is_refused_with_schema_too_new_
   open_store(path);
   {
     RawDb raw(path);
-    raw.exec("INSERT INTO bridge_schema (version) VALUES (4)");
+    raw.exec("INSERT INTO bridge_schema (version) VALUES (5)");
   }
   auto s = SqliteStore::open({path, 2, 5000});
   BRIDGE_REQUIRE_ERROR(s, ErrorDomain::store, StoreErrc::schema_too_new);
   BOOST_TEST(s.error().message.find(path) != std::string::npos);
-  BOOST_TEST(s.error().message.find("version 4") != std::string::npos);
+  BOOST_TEST(s.error().message.find("version 5") != std::string::npos);
 
   // Refusing must not have touched the file.
   RawDb raw(path);
   BOOST_TEST(raw.column("SELECT version FROM bridge_schema ORDER BY version") ==
-                 std::vector<std::string>({"3", "4"}),
+                 std::vector<std::string>({"4", "5"}),
              boost::test_tools::per_element());
 }
 
@@ -190,7 +191,7 @@ BOOST_AUTO_TEST_CASE(a_version_1_file_is_upgraded_and_its_queued_items_are_still
   BRIDGE_REQUIRE_OK(items);
   BOOST_TEST((items.value().items == std::vector<std::string>{"<x>kept</x>"}));
   RawDb raw(path);
-  BOOST_TEST(raw.column("SELECT version FROM bridge_schema") == std::vector<std::string>({"3"}),
+  BOOST_TEST(raw.column("SELECT version FROM bridge_schema") == std::vector<std::string>({"4"}),
              boost::test_tools::per_element());
 }
 

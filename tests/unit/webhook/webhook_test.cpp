@@ -152,7 +152,7 @@ BOOST_AUTO_TEST_CASE(json_that_is_not_a_wsb_document_is_stored_quarantined_not_r
     BOOST_TEST(json_of(a)["status"] == "quarantined");
     BOOST_TEST(json_of(a)["reason"] == "schema");
   }
-  BOOST_TEST(f.inbox->list({"quarantined", "schema", 10}).value().size() == 2u);
+  BOOST_TEST(f.inbox->list({"quarantined", "schema", 10, ""}).value().size() == 2u);
 }
 
 BOOST_AUTO_TEST_CASE(the_bearer_scheme_is_matched_without_case) {
@@ -191,7 +191,7 @@ BOOST_AUTO_TEST_CASE(concurrent_submissions_are_all_stored_exactly_once) {
   }
   for (auto& t : threads) t.join();
   BOOST_TEST(stored.load() == kThreads * kEach);
-  BOOST_TEST(f.inbox->list({"", "", 100000}).value().size() ==
+  BOOST_TEST(f.inbox->list({"", "", 100000, ""}).value().size() ==
              static_cast<std::size_t>(kThreads * kEach));
   BOOST_TEST(f.writer->batches() <= static_cast<std::uint64_t>(kThreads * kEach));
 }
