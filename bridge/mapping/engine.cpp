@@ -322,9 +322,9 @@ Result<BackwardResult> MappingSet::backward(const std::string& operation,
   pugi::xml_document doc;
   // parse_ws_pcdata_single: a value of only blanks (xsd:string preserves them) is the leaf's
   // only child and must be read back, not dropped as formatting.
-  const auto parsed = doc.load_buffer(
-      item_xml.data(), item_xml.size(),
-      pugi::parse_default | pugi::parse_fragment | pugi::parse_ws_pcdata_single);
+  const auto parsed =
+      doc.load_buffer(item_xml.data(), item_xml.size(),
+                      pugi::parse_default | pugi::parse_fragment | pugi::parse_ws_pcdata_single);
   if (!parsed) {
     return make_error(ErrorDomain::mapping, static_cast<int>(MappingErrc::value),
                       operation + ": the item is not well-formed XML at offset " +

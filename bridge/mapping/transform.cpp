@@ -71,12 +71,13 @@ bool is_date_time(std::string_view s) {
             second = std::stoi(m[6].str());
   const bool midnight = hour == 24 && minute == 0 && second == 0 &&
                         m[7].str().find_first_not_of(".0") == std::string::npos;
-  return valid_date(m[1], m[2], m[3]) && (midnight || (hour <= 23 && minute <= 59 && second <= 59)) &&
-         valid_zone(m[9], m[10]);
+  return valid_date(m[1], m[2], m[3]) &&
+         (midnight || (hour <= 23 && minute <= 59 && second <= 59)) && valid_zone(m[9], m[10]);
 }
 
 bool is_date(std::string_view s) {
-  static const std::regex re(R"((-?[0-9]{4,})-([0-9]{2})-([0-9]{2})(Z|([+-][0-9]{2}):([0-9]{2}))?)");
+  static const std::regex re(
+      R"((-?[0-9]{4,})-([0-9]{2})-([0-9]{2})(Z|([+-][0-9]{2}):([0-9]{2}))?)");
   std::cmatch m;
   if (!std::regex_match(s.data(), s.data() + s.size(), m, re)) return false;
   return valid_date(m[1], m[2], m[3]) && valid_zone(m[5], m[6]);

@@ -152,8 +152,8 @@ struct Schema::Impl {
       // The value spaces of the bounded built-in integer types, so forward refuses what the
       // XSD would (a restriction's own facets replace these).
       static const std::map<std::string_view, std::pair<std::int64_t, std::int64_t>> bounds = {
-          {"int", {INT32_MIN, INT32_MAX}},  {"short", {INT16_MIN, INT16_MAX}},
-          {"byte", {INT8_MIN, INT8_MAX}},   {"unsignedInt", {0, UINT32_MAX}},
+          {"int", {INT32_MIN, INT32_MAX}},    {"short", {INT16_MIN, INT16_MAX}},
+          {"byte", {INT8_MIN, INT8_MAX}},     {"unsignedInt", {0, UINT32_MAX}},
           {"unsignedShort", {0, UINT16_MAX}}, {"nonNegativeInteger", {0, INT64_MAX}},
           {"positiveInteger", {1, INT64_MAX}}};
       if (const auto b = bounds.find(type.name); b != bounds.end()) {
