@@ -14,6 +14,7 @@
 #include <functional>
 #include <map>
 #include <set>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -30,9 +31,8 @@ using bridge::mapping::Transform;
 using bridge::test::TempDir;
 using namespace bridge::mapping::test;
 
-const std::vector<std::string> kOperations = {"GetAkasseIndkaldelseVersion1",
-                                              "GetIndkaldelseVersion1",
-                                              "GetIndkaldelseshaendelseVersion1"};
+const std::vector<std::string> kOperations = {
+    "GetAkasseIndkaldelseVersion1", "GetIndkaldelseVersion1", "GetIndkaldelseshaendelseVersion1"};
 
 ForwardResult forward_ok(const MappingSet& set, const std::string& op, const Inputs& in) {
   auto r = set.forward(op, in.sources());
@@ -112,8 +112,8 @@ void check_values_against_inputs(const MappingSet& set, const std::string& op, c
         }
         continue;
       }
-      const auto expected = expected_text(*row, value_at(in.root(row->kind), row->pointer),
-                                          codelists);
+      const auto expected =
+          expected_text(*row, value_at(in.root(row->kind), row->pointer), codelists);
       const pugi::xml_node element = find_path(item, row->path);
       if (expected) {
         BOOST_TEST_REQUIRE(static_cast<bool>(element), row->path << " is missing");
@@ -183,8 +183,8 @@ BOOST_AUTO_TEST_CASE(seed_items_follow_schema_order) {
           const auto at = std::find(names.begin(), names.end(), name);
           BOOST_TEST_REQUIRE((at != names.end()), name << " is not a child of '" << path << "'");
           const auto position = at - names.begin();
-          BOOST_TEST(position >= last, name << " comes after a later sibling below '" << path
-                                            << "'");
+          BOOST_TEST(position >= last,
+                     name << " comes after a later sibling below '" << path << "'");
           last = position;
           check(c, path.empty() ? name : path + "/" + name);
         }
@@ -199,9 +199,12 @@ BOOST_AUTO_TEST_CASE(null_sources_leave_optional_elements_out_never_empty) {
   const Inputs in = seed_inputs();
   // The seed resource has these optional sources null; their elements must be absent.
   const std::vector<std::string> absent = {
-      "Address/FloorIdentifier",        "Address/SuiteIdentifier",
-      "DigitalMeetingLink",             "CancellationDeadline",
-      "GroupMeetingIdentifier",         "UnemploymentFundParticipationStatusTypeIdentifier",
+      "Address/FloorIdentifier",
+      "Address/SuiteIdentifier",
+      "DigitalMeetingLink",
+      "CancellationDeadline",
+      "GroupMeetingIdentifier",
+      "UnemploymentFundParticipationStatusTypeIdentifier",
       "AuthorityParticipantCollection/AuthorityParticipant[2]/PhoneNumber"};
   for (const char* op : {"GetIndkaldelseVersion1", "GetAkasseIndkaldelseVersion1"}) {
     BOOST_TEST_CONTEXT(op) {
@@ -263,9 +266,9 @@ BOOST_AUTO_TEST_CASE(backward_of_the_seed_reads_the_inputs_back) {
       const ForwardResult out = forward_ok(*set, op, in);
       auto back = set->backward(op, out.item_xml);
       BRIDGE_REQUIRE_OK(back);
-      BOOST_TEST(back.value().problems.empty(),
-                 "first problem: " << (back.value().problems.empty() ? ""
-                                                                     : back.value().problems[0]));
+      BOOST_TEST(
+          back.value().problems.empty(),
+          "first problem: " << (back.value().problems.empty() ? "" : back.value().problems[0]));
       for (const auto& field : back.value().fields) {
         BOOST_TEST(field.row == set->row_for_path(op, field.xml_path), field.xml_path);
       }
@@ -309,9 +312,9 @@ BOOST_AUTO_TEST_CASE(required_element_without_value_names_the_element_and_the_so
     Inputs in = seed_inputs();
     in.wsb["Oprindelse"]["RegistrerendeMyndighed"].erase("OrganisationKode");
     const std::string message = forward_error(*set, "GetIndkaldelseshaendelseVersion1", in);
-    BOOST_TEST(message.find("WSRMMetadata/RegisteringAuthority/OrganisationCode") !=
-                   std::string::npos,
-               message);
+    BOOST_TEST(
+        message.find("WSRMMetadata/RegisteringAuthority/OrganisationCode") != std::string::npos,
+        message);
     BOOST_TEST(message.find("wsb:/Oprindelse/RegistrerendeMyndighed/OrganisationKode") !=
                    std::string::npos,
                message);
@@ -376,6 +379,83 @@ BOOST_AUTO_TEST_CASE(values_of_the_wrong_type_or_outside_the_xsd_type_are_errors
   }
 }
 
+BOOST_AUTO_TEST_CASE(forward_accepts_exactly_the_values_xmllint_accepts) {
+  // xmllint is the oracle: a value forward accepts must validate in the item, and a value it
+  // refuses must not (a served item the consumer rejects fails its whole response).
+  const auto set = load_real();
+  const Inputs seed = seed_inputs();
+  const std::string op = "GetIndkaldelseVersion1";
+  const OperationInfo& info = *set->info(op);
+  const std::string seed_item = wrap_item(info, forward_ok(*set, op, seed).item_xml);
+  struct Candidate {
+    SourceKind kind;
+    const char* pointer;
+    const char* path;
+    std::vector<json> values;
+  };
+  const std::vector<Candidate> candidates = {
+      {SourceKind::indkaldelse,
+       "/starttidspunkt",
+       "StartDateTime",
+       {"2024-02-29T00:00:00Z",      "2023-02-29T00:00:00Z",
+        "2024-04-31T00:00:00Z",      "2024-05-02T24:00:00+02:00",
+        "2024-05-02T24:00:00.000Z",  "2024-05-02T24:00:01Z",
+        "2024-05-02T09:60:00Z",      "2024-05-02T09:00:60Z",
+        "2024-05-02T09:00:00+14:00", "2024-05-02T09:00:00+14:30",
+        "2024-05-02T09:00:00-14:00", "2024-05-02T09:00:00+13:59",
+        "2024-05-02T09:00:00+15:00", "0000-01-01T00:00:00Z",
+        "0001-01-01T00:00:00Z",      "-0004-02-29T00:00:00Z",
+        "-0001-02-29T00:00:00Z",     "2024-05-02T09:00:00.1234567+02:00",
+        "12345-01-01T00:00:00Z",     "2024-05-02T09:00:00.Z",
+        "2024-05-02T09:00:00",       "2024-05-02T9:00:00Z",
+        "2024-05-02T09:00Z",         "2024-05-02"}},
+      {SourceKind::indkaldelse,
+       "/varighed",
+       "DurationMinutes",
+       {2147483647, 2147483648LL, -2147483648LL, -2147483649LL, 0, "+30", "030"}},
+      {SourceKind::wsb,
+       "/Oprindelse/RegistrerendeMyndighed/OrganisationType",
+       "WSRMMetadata/RegisteringAuthority/OrganisationTypeIdentifier",
+       {0, 1, 100, 101, 55}},
+      {SourceKind::wsb,
+       "/Oprindelse/RegistrerendeMyndighed/OrganisationKode",
+       "WSRMMetadata/RegisteringAuthority/OrganisationCode",
+       {"", "4", "12345678901234567890", "123456789012345678901", "ææææææææææææææææææææ"}},
+      {SourceKind::wsb,
+       "/EksternIdentifier",
+       "IndkaldelseIdentifier",
+       {"xxxxxxxx-54a7-4f3b-9b81-dd2661e45600", "3F0E7C1A-54A7-4F3B-9B81-DD2661E45600",
+        "3f0e7c1a54a74f3b9b81dd2661e45600", "{3f0e7c1a-54a7-4f3b-9b81-dd2661e45600}",
+        "3f0e7c1a-54a7-4f3b-9b81-dd2661e4560g"}},
+  };
+  TempDir dir;
+  const std::string xsd = real_xsd_dir() + "/" + kMessageXsd;
+  int n = 0;
+  for (const auto& c : candidates) {
+    for (const auto& value : c.values) {
+      BOOST_TEST_CONTEXT(c.path << " = " << value.dump()) {
+        Inputs in = seed_inputs();
+        json* root = c.kind == SourceKind::wsb ? &in.wsb : &in.indkaldelse;
+        (*root)[json::json_pointer(c.pointer)] = value;
+        const bool engine_ok = static_cast<bool>(set->forward(op, in.sources()));
+        pugi::xml_document doc;
+        BOOST_REQUIRE(doc.load_string(seed_item.c_str()));
+        pugi::xml_node element = find_path(item_of(doc), c.path);
+        BOOST_REQUIRE(element);
+        element.text().set(value.is_string() ? value.get<std::string>().c_str()
+                                             : value.dump().c_str());
+        std::ostringstream xml;
+        doc.save(xml, "", pugi::format_raw);
+        const Validation v =
+            validate_xml(dir, "candidate-" + std::to_string(++n) + ".xml", xml.str(), xsd);
+        BOOST_TEST(engine_ok == v.ok(),
+                   "forward " << (engine_ok ? "accepts" : "refuses") << ", xmllint "
+                              << (v.ok() ? "accepts" : "refuses") << ": " << v.output);
+      }
+    }
+  }
+}
+
 BOOST_AUTO_TEST_CASE(optional_container_missing_a_required_child_is_left_out_with_a_warning) {
   const auto set = load_real();
   Inputs in = seed_inputs();
@@ -434,9 +514,9 @@ BOOST_AUTO_TEST_CASE(finds_the_row_of_an_indexed_path) {
   // The same row with or without an index, and for the a-kasse table that includes the file.
   BOOST_TEST(set->row_for_path("GetIndkaldelseVersion1",
                                "AuthorityParticipantCollection/AuthorityParticipant/Name") == row);
-  const Row* akasse = set->row_for_path(
-      "GetAkasseIndkaldelseVersion1",
-      "AuthorityParticipantCollection[1]/AuthorityParticipant[17]/Name");
+  const Row* akasse =
+      set->row_for_path("GetAkasseIndkaldelseVersion1",
+                        "AuthorityParticipantCollection[1]/AuthorityParticipant[17]/Name");
   BOOST_REQUIRE(akasse != nullptr);
   BOOST_TEST(akasse->id == row->id);
   const Row* each = set->row_for_path("GetIndkaldelseVersion1",

@@ -84,8 +84,8 @@ inline std::shared_ptr<MappingSet> load_ok(const std::string& mappings_dir,
   CheckReport report;
   auto set = MappingSet::load(mappings_dir, xsd_dir, report);
   BOOST_REQUIRE_MESSAGE(set != nullptr, "load returned no set");
-  BOOST_REQUIRE_MESSAGE(report.ok(), "the tables in " + mappings_dir + " have errors:" +
-                                         describe(report));
+  BOOST_REQUIRE_MESSAGE(report.ok(),
+                        "the tables in " + mappings_dir + " have errors:" + describe(report));
   return set;
 }
 
@@ -136,11 +136,11 @@ inline json value_at(const json* root, const json::json_pointer& pointer) {
 inline std::string wrap_item(const OperationInfo& info, const std::string& item_xml,
                              bool prefixed = false) {
   if (prefixed) {
-    return "<r:" + info.response + " xmlns:r=\"" + info.ns + "\"><r:" + info.item + ">" +
-           item_xml + "</r:" + info.item + "></r:" + info.response + ">";
+    return "<r:" + info.response + " xmlns:r=\"" + info.ns + "\"><r:" + info.item + ">" + item_xml +
+           "</r:" + info.item + "></r:" + info.response + ">";
   }
-  return "<" + info.response + " xmlns=\"" + info.ns + "\"><" + info.item + ">" + item_xml +
-         "</" + info.item + "></" + info.response + ">";
+  return "<" + info.response + " xmlns=\"" + info.ns + "\"><" + info.item + ">" + item_xml + "</" +
+         info.item + "></" + info.response + ">";
 }
 
 struct Validation {

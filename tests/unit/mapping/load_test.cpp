@@ -63,7 +63,8 @@ Place place_of(const std::string& error) {
 
 // The lines of the [[row]], [[not_mapped]] or [[value]] entry holding `marker`: from its header
 // to the marker's line.
-std::pair<int, int> defect_span(const std::string& text, const std::string& marker_text = "# defect") {
+std::pair<int, int> defect_span(const std::string& text,
+                                const std::string& marker_text = "# defect") {
   const int marker = line_containing(text, marker_text);
   BOOST_REQUIRE_MESSAGE(marker > 0, "the fixture has no '" + marker_text + "'");
   int header = 0, line = 0;
@@ -119,9 +120,8 @@ BOOST_AUTO_TEST_CASE(load_against_the_served_xsd_without_errors_or_gaps) {
   BOOST_TEST_REQUIRE(report.ok(), describe(report));
   for (const auto& w : report.warnings) BOOST_TEST(w.find("gap") == std::string::npos, w);
   BRIDGE_REQUIRE_OK(MappingSet::load_checked(real_mappings_dir(), real_xsd_dir()));
-  const std::vector<std::string> expected = {"GetAkasseIndkaldelseVersion1",
-                                             "GetIndkaldelseVersion1",
-                                             "GetIndkaldelseshaendelseVersion1"};
+  const std::vector<std::string> expected = {
+      "GetAkasseIndkaldelseVersion1", "GetIndkaldelseVersion1", "GetIndkaldelseshaendelseVersion1"};
   BOOST_TEST(set->operations() == expected, boost::test_tools::per_element());
 }
 
@@ -162,9 +162,8 @@ BOOST_AUTO_TEST_CASE(every_leaf_of_every_operation_is_covered) {
 
 BOOST_AUTO_TEST_CASE(the_small_fixture_tables_load_without_errors) {
   TempDir dir;
-  const std::string mappings = make_mappings(
-      dir, {kFixtures + "/tables/indkaldelse_minimal.toml",
-            kFixtures + "/tables/haendelse_minimal.toml"});
+  const std::string mappings = make_mappings(dir, {kFixtures + "/tables/indkaldelse_minimal.toml",
+                                                   kFixtures + "/tables/haendelse_minimal.toml"});
   const CheckReport report = load_report(mappings);
   BOOST_TEST(report.ok(), describe(report));
   // The optional elements without a row are gaps: warnings naming the table and the element.
@@ -213,9 +212,10 @@ BOOST_AUTO_TEST_CASE(required_element_without_row_or_reason) {
   const std::string xsd_text = read_file(real_xsd_dir() + "/" + kMessageXsd);
   const int declared = line_containing(xsd_text, "<xsd:element name=\"EventDateTime\"");
   BOOST_REQUIRE(declared > 0);
-  const std::string expected = "haendelse_required_without_row.toml: required element "
-                               "EventDateTime (WsrmMessageService-v11.xsd:" +
-                               std::to_string(declared) + ") has no row and no not_mapped reason";
+  const std::string expected =
+      "haendelse_required_without_row.toml: required element "
+      "EventDateTime (WsrmMessageService-v11.xsd:" +
+      std::to_string(declared) + ") has no row and no not_mapped reason";
   const bool found =
       std::find(report.errors.begin(), report.errors.end(), expected) != report.errors.end();
   BOOST_TEST(found, "expected '" << expected << "' in:" << describe(report));
@@ -227,8 +227,8 @@ BOOST_AUTO_TEST_CASE(not_mapped_on_a_required_element) {
 }
 
 BOOST_AUTO_TEST_CASE(unknown_code_list) {
-  require_error_at_defect({"indkaldelse_unknown_codelist.toml", "row 'status'",
-                           "'statuskoder' is unknown"});
+  require_error_at_defect(
+      {"indkaldelse_unknown_codelist.toml", "row 'status'", "'statuskoder' is unknown"});
 }
 
 BOOST_AUTO_TEST_CASE(each_on_an_element_that_does_not_repeat) {
@@ -247,8 +247,7 @@ BOOST_AUTO_TEST_CASE(each_source_outside_an_each_row) {
 }
 
 BOOST_AUTO_TEST_CASE(duplicate_row_id) {
-  require_error_at_defect(
-      {"indkaldelse_duplicate_row_id.toml", "row id 'cpr'", "is used twice"});
+  require_error_at_defect({"indkaldelse_duplicate_row_id.toml", "row id 'cpr'", "is used twice"});
 }
 
 BOOST_AUTO_TEST_CASE(unknown_key_in_a_row) {
@@ -264,11 +263,11 @@ BOOST_AUTO_TEST_CASE(default_that_violates_the_xsd_facet) {
 
 BOOST_AUTO_TEST_CASE(errors_in_an_included_file_name_the_included_file) {
   TempDir dir;
-  const std::string mappings =
-      make_mappings(dir, {kFixtures + "/tables/haendelse_minimal.toml"});
+  const std::string mappings = make_mappings(dir, {kFixtures + "/tables/haendelse_minimal.toml"});
   const std::string shared = mappings + "/_wsrm_metadata.toml";
-  const std::string text = replace_all(read_file(shared), "path = \"WSRMMetadata/MessageIdentifier\"",
-                                       "path = \"WSRMMetadata/MessageId\"");
+  const std::string text =
+      replace_all(read_file(shared), "path = \"WSRMMetadata/MessageIdentifier\"",
+                  "path = \"WSRMMetadata/MessageId\"");
   write_file(shared, text);
   const auto report = load_report(mappings);
   const auto [first, last] = defect_span(text, "\"WSRMMetadata/MessageId\"");
@@ -286,8 +285,7 @@ BOOST_AUTO_TEST_CASE(errors_in_an_included_file_name_the_included_file) {
 
 BOOST_AUTO_TEST_CASE(code_list_with_an_ambiguous_legacy_value) {
   TempDir dir;
-  const std::string mappings =
-      make_mappings(dir, {kFixtures + "/tables/haendelse_minimal.toml"});
+  const std::string mappings = make_mappings(dir, {kFixtures + "/tables/haendelse_minimal.toml"});
   fs::copy_file(kFixtures + "/codelists/moedeform_ambiguous_legacy.toml",
                 mappings + "/codelists/moedeform.toml", fs::copy_options::overwrite_existing);
   const auto report = load_report(mappings);
@@ -296,9 +294,8 @@ BOOST_AUTO_TEST_CASE(code_list_with_an_ambiguous_legacy_value) {
   bool found = false;
   for (const auto& e : report.errors) {
     const Place p = place_of(e);
-    found = found || (p.file == "codelists/moedeform.toml" && p.line >= first &&
-                      p.line <= last && p.message.find("legacy code 1 is listed twice") !=
-                                            std::string::npos);
+    found = found || (p.file == "codelists/moedeform.toml" && p.line >= first && p.line <= last &&
+                      p.message.find("legacy code 1 is listed twice") != std::string::npos);
   }
   BOOST_TEST(found, describe(report));
 }

@@ -49,9 +49,10 @@ BOOST_AUTO_TEST_CASE(table_cells_escape_pipes_and_line_breaks) {
   const std::string mappings = dir.file("mappings");
   copy_tree(real_mappings_dir(), mappings);
   const std::string table = mappings + "/GetIndkaldelseshaendelseVersion1.toml";
-  write_file(table, replace_all(read_file(table),
-                                "note = \"Passed through; unknown values are counted (domain.md §3.6)\"",
-                                "note = \"first | second\\nthird\""));
+  write_file(table,
+             replace_all(read_file(table),
+                         "note = \"Passed through; unknown values are counted (domain.md §3.6)\"",
+                         "note = \"first | second\\nthird\""));
   const auto set = load_ok(mappings, real_xsd_dir());
   const std::string md = render_markdown(*set);
   BOOST_TEST(md.find("first \\| second third") != std::string::npos);

@@ -59,9 +59,11 @@ class Generator {
   // Text with XML specials, Danish letters, emoji, tabs and line breaks; 1..max code points.
   std::string text(std::int64_t max_code_points = 60) {
     static const std::vector<std::string> pieces = {
-        "a",  "Z", "q", "7", " ",    "-",     "&",      "<",  ">",    "\"", "'",  "&amp;",
-        "]]>", "æ", "ø", "å", "Æ",   "Ø",     "Å",      "é",  "ü",    "€",  "§",  "😀",
-        "🇩🇰", "👩‍💼", "\t", "\n", "\r\n", "\r", "Jobsamtale", "mødelokale 2", "x=1&y=2"};
+        "a",      "Z",           "q",  "7",     " ",    "-",  "&",          "<",
+        ">",      "\"",          "'",  "&amp;", "]]>",  "æ",  "ø",          "å",
+        "Æ",      "Ø",           "Å",  "é",     "ü",    "€",  "§",          "😀",
+        "🇩🇰",     "👩‍💼", "\t", "\n",    "\r\n", "\r", "Jobsamtale", "mødelokale 2",
+        "x=1&y=2"};
     static const std::vector<std::string> blanks = {" ", "\t", "\n", "  "};
     const bool blank_only = chance(0.04);
     while (true) {
@@ -132,8 +134,9 @@ class Generator {
       return std::stoll(pick(codes.values).code);
     }
     while (true) {
-      const std::int64_t v = chance(0.5) ? between(std::max<std::int64_t>(lo, 0), std::min<std::int64_t>(hi, 200))
-                                         : between(lo, hi);
+      const std::int64_t v =
+          chance(0.5) ? between(std::max<std::int64_t>(lo, 0), std::min<std::int64_t>(hi, 200))
+                      : between(lo, hi);
       if (codes.find(std::to_string(v)) == nullptr) return v;
     }
   }
@@ -156,8 +159,8 @@ class Generator {
     Inputs in;
     json& w = in.wsb;
     json& user = w["Oprindelse"]["RegistrerendeBruger"];
-    w["Oprindelse"]["RegistrerendeMyndighed"] = {{"OrganisationType", code("organisationstype", 1, 100)},
-                                                 {"OrganisationKode", text(20)}};
+    w["Oprindelse"]["RegistrerendeMyndighed"] = {
+        {"OrganisationType", code("organisationstype", 1, 100)}, {"OrganisationKode", text(20)}};
     user["BrugertypeId"] = code("brugertype");
     user["BrugertypeNavn"] = "Caseworker";
     user["Brugernavn"] = text(140);
@@ -194,7 +197,9 @@ class Generator {
     maybe(r, "beskrivelse", [&] { return text(200); });
     maybe(r, "lokation", [&] { return text(); });
     maybe(r, "adresse", [&] {
-      json a = {{"vejnavn", text()}, {"husnummer", text(4)}, {"postnummer", text(4)},
+      json a = {{"vejnavn", text()},
+                {"husnummer", text(4)},
+                {"postnummer", text(4)},
                 {"postdistrikt", text()}};
       maybe(a, "etage", [&] { return text(3); });
       maybe(a, "doer", [&] { return text(3); });
@@ -202,8 +207,8 @@ class Generator {
     });
     maybe(r, "telefonnummer", [&] { return "+45" + cpr().substr(0, 8); });
     maybe(r, "digitaltMoedelink", [&] {
-      return "https://moede.example.dk/join/" + hex(8, false) + "?navn=" + hex(4, false) + "&pin=" +
-             std::to_string(between(1000, 9999));
+      return "https://moede.example.dk/join/" + hex(8, false) + "?navn=" + hex(4, false) +
+             "&pin=" + std::to_string(between(1000, 9999));
     });
     maybe(r, "ansvarligSagsbehandler", [&] { return text(); });
     maybe(r, "ombookingMulig", [&] { return chance(0.5); });
@@ -267,8 +272,8 @@ std::vector<std::string> compare(const OperationInfo& info, const Inputs& in, co
       const json want = value_at(in.root(parent->kind), parent->pointer);
       const json got = value_at(view_root(parent->kind), parent->pointer);
       for (std::size_t i = 0; i < std::min(size_of(want), size_of(got)); ++i) {
-        note(*row, row->path + " [" + std::to_string(i + 1) + "]",
-             value_at(&want[i], row->pointer), value_at(&got[i], row->pointer));
+        note(*row, row->path + " [" + std::to_string(i + 1) + "]", value_at(&want[i], row->pointer),
+             value_at(&got[i], row->pointer));
       }
       continue;
     }
@@ -288,8 +293,9 @@ std::vector<std::uint32_t> case_seeds() {
 }
 
 std::string rerun(std::uint32_t seed) {
-  return "case seed " + std::to_string(seed) + " (rerun alone: BRIDGE_MAPPING_PROPERTY_SEED=" +
-         std::to_string(seed) + " unit_mapping --run_test=roundtrip_property)";
+  return "case seed " + std::to_string(seed) +
+         " (rerun alone: BRIDGE_MAPPING_PROPERTY_SEED=" + std::to_string(seed) +
+         " unit_mapping --run_test=roundtrip_property)";
 }
 
 }  // namespace
@@ -312,8 +318,8 @@ BOOST_AUTO_TEST_CASE(forward_then_backward_is_the_identity_on_every_mapped_field
         in.indkaldelse["myndighedsdeltagere"].is_array()) {
       participant_counts.insert(in.indkaldelse["myndighedsdeltagere"].size());
     }
-    saw_unknown_code = saw_unknown_code ||
-                       set->codelists().at("status").find(in.indkaldelse["status"].dump()) == nullptr;
+    saw_unknown_code = saw_unknown_code || set->codelists().at("status").find(
+                                               in.indkaldelse["status"].dump()) == nullptr;
     std::vector<std::string> problems;
     for (const auto& op : set->operations()) {
       const OperationInfo& info = *set->info(op);
@@ -352,8 +358,7 @@ BOOST_AUTO_TEST_CASE(forward_then_backward_is_the_identity_on_every_mapped_field
   BOOST_TEST(failed_cases == 0);
 
   // Every generated item is valid against the served XSD (one xmllint run for all of them).
-  const Validation v =
-      xmllint(real_xsd_dir() + "/" + kMessageXsd, files, dir.file("xmllint.txt"));
+  const Validation v = xmllint(real_xsd_dir() + "/" + kMessageXsd, files, dir.file("xmllint.txt"));
   if (!v.ok()) {
     std::string failing;
     int shown = 0;

@@ -111,11 +111,11 @@ BOOST_AUTO_TEST_CASE(renamed_elements_need_only_the_row_paths_changed) {
       // Valid against the renamed contract, and the old item is not.
       const auto& info = *renamed->info(op);
       const std::string schema = xsd + "/" + kMessageXsd;
-      const Validation v = validate_xml(dir, std::string(op) + "-renamed.xml",
-                                        wrap_item(info, after), schema);
+      const Validation v =
+          validate_xml(dir, std::string(op) + "-renamed.xml", wrap_item(info, after), schema);
       BOOST_TEST(v.ok(), v.output);
-      const Validation old = validate_xml(dir, std::string(op) + "-original.xml",
-                                          wrap_item(info, before), schema);
+      const Validation old =
+          validate_xml(dir, std::string(op) + "-original.xml", wrap_item(info, before), schema);
       BOOST_TEST(!old.ok(), "the original item validates against the renamed XSD");
       // And backward reads the renamed item into the same view.
       auto back_before = original->backward(op, before);
