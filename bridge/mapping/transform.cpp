@@ -56,7 +56,7 @@ bool valid_date(const std::csub_match& year_text, const std::csub_match& month_t
   const int day = std::stoi(day_text.str());
   static constexpr int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
   if (month < 1 || month > 12 || day < 1) return false;
-  const std::int64_t y = *year < 0 ? *year + 1 : *year;  // proleptic: -0001 is a leap year
+  const std::int64_t y = *year;  // negative years as libxml2 counts them (-0004 is a leap year)
   const bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
   return day <= kDays[month - 1] + (month == 2 && leap ? 1 : 0);
 }
