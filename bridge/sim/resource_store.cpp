@@ -1,15 +1,9 @@
 #include "bridge/sim/resource_store.h"
 
 #include <algorithm>
-#include <cctype>
 
 namespace bridge::sim {
 namespace {
-
-std::string lower(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
 
 // One text for every 404, as a real service would not say why (unknown, not yours, hidden).
 RestAnswer not_found() {
@@ -23,7 +17,7 @@ RestAnswer not_found() {
 }  // namespace
 
 ResourceStore::Entry& ResourceStore::entry(const std::string& indkaldelse) {
-  Entry& e = entries_[lower(indkaldelse)];
+  Entry& e = entries_[indkaldelse_key(indkaldelse)];
   if (e.id.empty()) e.id = indkaldelse;
   return e;
 }
@@ -90,14 +84,14 @@ void ResourceStore::count_refusal(int status) {
 
 std::int64_t ResourceStore::gets(const std::string& indkaldelse) const {
   std::lock_guard lock(mutex_);
-  const auto it = entries_.find(lower(indkaldelse));
+  const auto it = entries_.find(indkaldelse_key(indkaldelse));
   return it == entries_.end() ? 0 : it->second.gets;
 }
 
 bool ResourceStore::wait_for_gets(const std::string& indkaldelse, std::int64_t target,
                                   std::chrono::milliseconds timeout, const StopFlag& stop) const {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
-  const std::string key = lower(indkaldelse);
+  const std::string key = indkaldelse_key(indkaldelse);
   std::unique_lock lock(mutex_);
   while (true) {
     const auto it = entries_.find(key);

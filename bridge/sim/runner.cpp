@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <atomic>
-#include <cctype>
 #include <map>
 #include <numeric>
 #include <set>
@@ -19,11 +18,6 @@ std::int64_t ms_since(Clock::time_point start) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start).count();
 }
 
-std::string lower(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
-
 // Groups the steps into lanes: steps about the same citizen (CPR) or the same indkaldelse (so a
 // CPR change joins the old and the new number) run in one lane, in the given order.
 std::vector<std::vector<std::size_t>> lanes_of(const std::vector<const Step*>& steps) {
@@ -35,7 +29,8 @@ std::vector<std::vector<std::size_t>> lanes_of(const std::vector<const Step*>& s
   };
   std::map<std::string, std::size_t> first;  // "cpr:…" / "id:…" → first step
   for (std::size_t i = 0; i < steps.size(); ++i) {
-    for (const std::string& key : {"cpr:" + steps[i]->cpr, "id:" + lower(steps[i]->indkaldelse)}) {
+    for (const std::string& key :
+         {"cpr:" + steps[i]->cpr, "id:" + indkaldelse_key(steps[i]->indkaldelse)}) {
       const auto [it, fresh] = first.emplace(key, i);
       if (!fresh) parent[root(i)] = root(it->second);
     }
@@ -101,7 +96,7 @@ class LaneRunner {
 
   void run_step(StepRecord& r) {
     const Step& s = *r.step;
-    const std::string key = lower(s.indkaldelse);
+    const std::string key = indkaldelse_key(s.indkaldelse);
     if (const auto it = pending_.find(key); it != pending_.end()) {
       await(it->second);
       pending_.erase(it);

@@ -115,6 +115,13 @@ Result<Scenario> parse_scenario(std::string_view text, const std::string& file);
 // The same for a parsed document (the generator builds one).
 Result<Scenario> scenario_from_json(const Json& document, const std::string& file);
 
+// An indkaldelseId in lower case: ids are GUIDs and compare without case.
+std::string indkaldelse_key(std::string_view id);
+
+// The default KorrelationsIdentifier of a step: the name-based GUID of
+// "<scenario>/<step id>/korrelation".
+std::string default_korrelations_identifier(std::string_view scenario, std::string_view step_id);
+
 // The default BeskedIdentifier of a step: a name-based GUID of "<scenario>/<step id>", so
 // every run of a file pushes the same identifiers.
 std::string default_besked_identifier(std::string_view scenario, std::string_view step_id);

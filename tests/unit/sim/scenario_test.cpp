@@ -1,4 +1,5 @@
-// The unit_sim test module: scenario loading and validation (bridge/sim/scenario.cpp).
+// The unit_sim test module: scenario loading and validation (bridge/sim/scenario.cpp,
+// step_reader.cpp, resource_shape.cpp) against tests/fixtures/scenarios/ and inline documents.
 #define BOOST_TEST_MODULE unit_sim
 #include "bridge/sim/scenario.h"
 
