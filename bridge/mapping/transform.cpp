@@ -179,7 +179,11 @@ std::string CodeList::from_legacy(const std::string& legacy) const {
 // ---- forward ---------------------------------------------------------------------------------
 
 Result<std::optional<std::string>> apply_forward(const Row& row, const nlohmann::json& value) {
-  if (value.is_null()) return std::optional<std::string>{};
+  // null and "" are "no value": the element is left out (contract.md §3.2: optional elements
+  // are never emitted empty), or the row's default is used.
+  if (value.is_null() || (value.is_string() && value.get_ref<const std::string&>().empty())) {
+    return std::optional<std::string>{};
+  }
   switch (row.transform) {
     case Transform::string:
     case Transform::date_time:

@@ -147,13 +147,13 @@ def validate_element(element, schema=None, label="element"):
     return validate_bytes(data, schema, label)
 
 
-def validate_bytes(data, schema, label="document"):
+def validate_bytes(data, schema, label="document", xsd_dir=None):
     fd, path = tempfile.mkstemp(suffix=".xml", prefix="wsrm-validate-")
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data)
         p = subprocess.run([XMLLINT, "--noout", "--nonet", "--schema",
-                            os.path.join(XSD_DIR, schema), path],
+                            os.path.join(xsd_dir or XSD_DIR, schema), path],
                            capture_output=True, text=True, timeout=60)
     finally:
         os.unlink(path)
@@ -493,7 +493,8 @@ class Bridge:
     """One wsrm-bridge instance with its own temporary directory, configuration and SQLite file."""
 
     def __init__(self, workdir, consumers=(JOBCENTER, AKASSE), server=None, queue=None, tls=None,
-                 admin=True, log_level="info", name="bridge", webhook=None, webhook_tls=None):
+                 admin=True, log_level="info", name="bridge", webhook=None, webhook_tls=None,
+                 sections=None):
         self.workdir = workdir
         self.name = name
         self.binary = bridge_binary()
@@ -519,6 +520,8 @@ class Bridge:
         self.webhook = None if webhook is None else dict(webhook)
         self.webhook_tls = webhook_tls
         self.webhook_port = None
+        # Further top-level tables, e.g. {"dfdg": {...}, "pipeline": {...}, "mappings": {...}}.
+        self.sections = dict(sections or {})
         self.logs = []  # stderr of every run of this instance, kept after the temp dir is gone
         self.clients = []
         self._stderr_file = None
@@ -545,6 +548,9 @@ class Bridge:
             if self.webhook_tls:
                 lines.append("[webhook.tls]")
                 lines += [f"{k} = {toml_value(v)}" for k, v in self.webhook_tls.items()]
+        for name, table in self.sections.items():
+            lines.append(f"[{name}]")
+            lines += [f"{k} = {toml_value(v)}" for k, v in table.items()]
         for c in self.consumers:
             lines.append("[[consumer]]")
             lines += [f"{k} = {toml_value(v)}" for k, v in c.items()]
