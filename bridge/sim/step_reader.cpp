@@ -299,9 +299,16 @@ Step read_step(const Json& step, const std::string& sp, FileContext& ctx, FieldR
   out.indkaldelse = r.string(step, sp, "indkaldelse", true).value_or("");
   out.cpr = r.string(step, sp, "cpr", true).value_or("");
   if (r.failed()) return out;
-  if (!is_uuid(out.indkaldelse)) {
+  // 'x' stands for an anonymised hex digit, as in the seed's "xxxxxxxx-54a7-…" (the bridge
+  // accepts it the same way), so the published example can be replayed verbatim.
+  std::string unmasked = out.indkaldelse;
+  for (char& c : unmasked) {
+    if (c == 'x' || c == 'X') c = '0';
+  }
+  if (!is_uuid(unmasked)) {
     r.fail(pointer_to(sp, "indkaldelse"),
-           "must be a GUID (8-4-4-4-12 hex digits), got '" + out.indkaldelse + "'");
+           "must be a GUID (8-4-4-4-12 hex digits; x for an anonymised digit), got '" +
+               out.indkaldelse + "'");
   }
   if (out.cpr.size() != 10 || !is_digits(out.cpr)) {
     r.fail(pointer_to(sp, "cpr"), "a CPR number is 10 digits");

@@ -133,9 +133,22 @@ BOOST_AUTO_TEST_CASE(a_step_id_used_twice_is_refused) {
   REQUIRE_ERROR_CONTAINS(doc, "/steps/1/id: step id 's1' is used twice");
 }
 
-BOOST_AUTO_TEST_CASE(values_of_the_wrong_form_are_refused) {
+BOOST_AUTO_TEST_CASE(the_seeds_anonymised_identifier_is_a_guid_with_hidden_digits) {
   Json doc = minimal_document();
   doc["steps"][0]["indkaldelse"] = "xxxxxxxx-54a7-4f3b-9b81-dd2661e45600";
+  if (doc["steps"][0].contains("resource") && doc["steps"][0]["resource"].is_object()) {
+    doc["steps"][0]["resource"]["indkaldelseId"] = "xxxxxxxx-54a7-4f3b-9b81-dd2661e45600";
+  }
+  Result<Scenario> loaded = scenario_from_json(doc, "t.json");
+  BOOST_TEST(static_cast<bool>(loaded), (loaded ? std::string() : loaded.error().message));
+}
+
+BOOST_AUTO_TEST_CASE(values_of_the_wrong_form_are_refused) {
+  Json doc = minimal_document();
+  doc["steps"][0]["indkaldelse"] = "3f0e7c1a-54a7-4f3b-9b81";
+  REQUIRE_ERROR_CONTAINS(doc, "/steps/0/indkaldelse: must be a GUID");
+  doc = minimal_document();
+  doc["steps"][0]["indkaldelse"] = "zzzzzzzz-54a7-4f3b-9b81-dd2661e45600";
   REQUIRE_ERROR_CONTAINS(doc, "/steps/0/indkaldelse: must be a GUID");
   doc = minimal_document();
   doc["steps"][0]["cpr"] = "111111-1111";
