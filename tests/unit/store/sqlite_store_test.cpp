@@ -4,6 +4,7 @@
 #include "bridge/store/sqlite/sqlite_store.h"
 
 #include "bridge/core/clock.h"
+#include "bridge/store/sqlite/sqlite_inbox.h"
 #include "tests/unit/support/result.h"
 #include "tests/unit/support/temp_dir.h"
 
@@ -190,6 +191,55 @@ BOOST_AUTO_TEST_CASE(a_version_1_file_is_upgraded_and_its_queued_items_are_still
   auto items = s->sequence_items("jc-a", p.new_identifier, "Op", p.expire_before);
   BRIDGE_REQUIRE_OK(items);
   BOOST_TEST((items.value().items == std::vector<std::string>{"<x>kept</x>"}));
+  RawDb raw(path);
+  BOOST_TEST(raw.column("SELECT version FROM bridge_schema") == std::vector<std::string>({"4"}),
+             boost::test_tools::per_element());
+}
+
+BOOST_AUTO_TEST_CASE(a_version_3_inbox_is_rebuilt_keyed_on_besked_and_recipient) {
+  bridge::test::TempDir dir;
+  const std::string path = dir.file("v3.db");
+  {
+    // Version 3: inbox_message unique on besked_identifier alone, no pipeline state.
+    RawDb raw(path);
+    raw.exec(
+        "CREATE TABLE bridge_schema (version INTEGER NOT NULL); INSERT INTO bridge_schema "
+        "VALUES (3);"
+        "CREATE TABLE inbox_message (id INTEGER PRIMARY KEY AUTOINCREMENT, besked_identifier "
+        "TEXT NOT NULL UNIQUE, received_at_ms INTEGER NOT NULL, source TEXT NOT NULL, "
+        "recipient_type INTEGER NOT NULL, recipient_code TEXT NOT NULL, layout TEXT NOT NULL, "
+        "raw BLOB NOT NULL, sha256 TEXT NOT NULL, status TEXT NOT NULL, reason TEXT NOT NULL, "
+        "detail TEXT NOT NULL, cpr TEXT NOT NULL, ekstern_identifier TEXT NOT NULL, "
+        "entitetstype_id INTEGER, aendringstype_id INTEGER, miljoe TEXT NOT NULL, haendelses_tid "
+        "TEXT NOT NULL, duplicates INTEGER NOT NULL DEFAULT 0);"
+        "CREATE INDEX inbox_message_status ON inbox_message (status, reason, id);"
+        "INSERT INTO inbox_message (besked_identifier, received_at_ms, source, recipient_type, "
+        "recipient_code, layout, raw, sha256, status, reason, detail, cpr, ekstern_identifier, "
+        "miljoe, haendelses_tid, duplicates) VALUES "
+        "('b-1', 1, 'webhook', 8, '44000', 'flat', '{}', 'h1', 'accepted', '', '', '1', 'e', "
+        "'T3', 't', 2),"
+        "('b-2', 2, 'webhook', 8, '99999', 'flat', '{}', 'h2', 'quarantined', "
+        "'unknown_recipient', 'd', '1', 'e', 'T3', 't', 0);");
+  }
+  auto inbox = bridge::store::sqlite::SqliteInbox::open(path, 1000);
+  BRIDGE_REQUIRE_OK(inbox);
+  auto& in = *inbox.value();
+  auto all = in.list({"", "", 100, ""});
+  BRIDGE_REQUIRE_OK(all);
+  BOOST_REQUIRE_EQUAL(all.value().size(), 2u);
+  BOOST_TEST(all.value()[0].record.besked_identifier == "b-1");
+  BOOST_TEST(all.value()[0].duplicates == 2);
+  BOOST_TEST(all.value()[0].pipeline.stage == "received");
+  BOOST_TEST(all.value()[1].pipeline.stage == "quarantined");
+  // The same BeskedIdentifier for another recipient is a message of its own now.
+  bridge::store::InboxRecord r = all.value()[0].record;
+  r.recipient_type = 9;
+  r.recipient_code = "5105";
+  auto stored = in.store_batch({r, all.value()[0].record});
+  BRIDGE_REQUIRE_OK(stored);
+  BOOST_TEST((stored.value() ==
+              std::vector<bridge::store::InboxOutcome>{bridge::store::InboxOutcome::stored,
+                                                       bridge::store::InboxOutcome::duplicate}));
   RawDb raw(path);
   BOOST_TEST(raw.column("SELECT version FROM bridge_schema") == std::vector<std::string>({"4"}),
              boost::test_tools::per_element());
