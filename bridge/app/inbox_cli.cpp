@@ -361,7 +361,8 @@ Runner add_inbox_command(CLI::App& app) {
   CLI::App* requeue = sub->add_subcommand(
       "requeue",
       "Re-classify messages with the current configuration (e.g. after adding a "
-      "recipient or a Miljoe to the allow-list)");
+      "recipient or a Miljoe to the allow-list); accepted ones, and parked ones, go back to the "
+      "start of the pipeline, which decides again with today's tables, rules and DFDG answer");
   requeue->add_option("keys", o->keys, "Row ids or BeskedIdentifiers");
   requeue->add_flag("--all-quarantined", o->all_quarantined, "Every quarantined message");
   requeue->add_flag("--all-parked", o->all_parked,
