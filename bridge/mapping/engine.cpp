@@ -4,6 +4,9 @@
 
 #include <pugixml.hpp>
 
+#include <array>
+#include <cstdint>
+
 namespace bridge::mapping {
 
 namespace {
@@ -13,12 +16,41 @@ Error unknown_operation(const std::string& operation) {
                     "no mapping table for operation '" + operation + "'");
 }
 
-// XML 1.0 text: escapes markup; characters XML cannot carry (C0 controls but tab, LF, CR) are
-// left out and reported.
+// XML 1.0 text: escapes markup; characters XML cannot carry (C0 controls but tab, LF, CR, and
+// the non-characters U+FFFE and U+FFFF) are left out and reported. Runs of ordinary characters
+// are appended at once.
 void append_text(std::string& out, std::string_view text, bool& dropped) {
-  for (char ch : text) {
-    const auto c = static_cast<unsigned char>(ch);
-    switch (ch) {
+  // 0: as it is; 1: left out; 2: escaped; 3: the lead byte of U+FFFE/U+FFFF (EF BF BE/BF).
+  static constexpr auto kClass = [] {
+    std::array<std::uint8_t, 256> table{};
+    for (int c = 0; c < 0x20; ++c) table[static_cast<std::size_t>(c)] = 1;
+    table['\t'] = table['\n'] = 0;
+    table['\r'] = table['&'] = table['<'] = table['>'] = 2;
+    table[0xEF] = 3;
+    return table;
+  }();
+  const char* run = text.data();
+  const char* const end = text.data() + text.size();
+  for (const char* p = run; p != end; ++p) {
+    const std::uint8_t kind = kClass[static_cast<unsigned char>(*p)];
+    if (kind == 0) continue;
+    if (kind == 3) {
+      const bool non_character = end - p >= 3 && static_cast<unsigned char>(p[1]) == 0xBF &&
+                                 (static_cast<unsigned char>(p[2]) & 0xFE) == 0xBE;
+      if (!non_character) continue;
+      out.append(run, p);
+      dropped = true;
+      p += 2;
+      run = p + 1;
+      continue;
+    }
+    out.append(run, p);
+    run = p + 1;
+    if (kind == 1) {
+      dropped = true;
+      continue;
+    }
+    switch (*p) {
       case '&':
         out += "&amp;";
         break;
@@ -28,17 +60,12 @@ void append_text(std::string& out, std::string_view text, bool& dropped) {
       case '>':
         out += "&gt;";
         break;
-      case '\r':
+      default:  // '\r'
         out += "&#13;";
         break;
-      default:
-        if (c < 0x20 && ch != '\t' && ch != '\n') {
-          dropped = true;
-        } else {
-          out += ch;
-        }
     }
   }
+  out.append(run, end);
 }
 
 struct ForwardContext {
@@ -63,10 +90,26 @@ const nlohmann::json* source_root(const Row& row, const ForwardContext& ctx) {
   return nullptr;
 }
 
+// The value the row's pointer names, or null when there is none: one find per object level, and
+// an array element for a token that is an index within the array.
 const nlohmann::json* lookup(const Row& row, const ForwardContext& ctx) {
-  const nlohmann::json* root = source_root(row, ctx);
-  if (root == nullptr || !root->contains(row.pointer)) return nullptr;
-  return &(*root)[row.pointer];
+  const nlohmann::json* value = source_root(row, ctx);
+  if (value == nullptr) return nullptr;
+  for (const PointerToken& token : row.tokens) {
+    if (value->is_object()) {
+      const auto& object = value->get_ref<const nlohmann::json::object_t&>();
+      const auto it = object.find(token.key);
+      if (it == object.end()) return nullptr;
+      value = &it->second;
+    } else if (value->is_array()) {
+      const auto& array = value->get_ref<const nlohmann::json::array_t&>();
+      if (token.index >= array.size()) return nullptr;
+      value = &array[token.index];
+    } else {
+      return nullptr;
+    }
+  }
+  return value;
 }
 
 // The text of a leaf, or nullopt when the source has no value and the row no default.
@@ -91,6 +134,7 @@ Result<std::optional<std::string>> leaf_value(const PlanNode& leaf, const Forwar
 
 // Writes the children of `node` into `out`. Returns the path of the first required child that
 // has no value (the caller decides whether that fails the item or drops an optional container).
+// A container is written straight into `out` and cut off again (out.resize) when it is dropped.
 Result<std::optional<std::string>> emit_children(const PlanNode& node, ForwardContext& ctx,
                                                  std::string& out) {
   std::optional<std::string> missing;
@@ -124,15 +168,15 @@ Result<std::optional<std::string>> emit_children(const PlanNode& node, ForwardCo
         const nlohmann::json* outer = ctx.each;
         for (std::size_t i = 0; i < array->size(); ++i) {
           ctx.each = &(*array)[i];
-          std::string buffer;
-          BRIDGE_TRY(auto part_missing, emit_children(c, ctx, buffer));
+          const std::size_t mark = out.size();
+          out += c.open;
+          BRIDGE_TRY(auto part_missing, emit_children(c, ctx, out));
           if (part_missing) {
+            out.resize(mark);
             ctx.warnings.push_back(c.path + "[" + std::to_string(i + 1) +
                                    "] left out: " + *part_missing + " has no value");
             continue;
           }
-          out += c.open;
-          out += buffer;
           out += c.close;
           ++written;
         }
@@ -149,22 +193,27 @@ Result<std::optional<std::string>> emit_children(const PlanNode& node, ForwardCo
       note_missing(c);
       continue;
     }
-    std::string buffer;
-    BRIDGE_TRY(auto inner_missing, emit_children(c, ctx, buffer));
+    const std::size_t mark = out.size();
+    out += c.open;
+    const std::size_t content = out.size();
+    BRIDGE_TRY(auto inner_missing, emit_children(c, ctx, out));
+    const bool empty = out.size() == content;
     if (inner_missing) {
+      out.resize(mark);
       if (c.required) {
         if (!missing) missing = inner_missing;
         continue;
       }
-      if (!buffer.empty()) {
+      if (!empty) {
         ctx.warnings.push_back(c.path + " left out: its required element " + *inner_missing +
                                " has no value");
       }
       continue;
     }
-    if (buffer.empty() && !c.required) continue;
-    out += c.open;
-    out += buffer;
+    if (empty && !c.required) {
+      out.resize(mark);
+      continue;
+    }
     out += c.close;
   }
   return missing;
@@ -300,7 +349,7 @@ Result<ForwardResult> MappingSet::forward(const std::string& operation,
   const auto it = impl_->tables.find(operation);
   if (it == impl_->tables.end()) return unknown_operation(operation);
   ForwardResult result;
-  result.item_xml.reserve(2048);
+  result.item_xml.reserve(6144);  // an item is about 2 to 5 KB
   ForwardContext ctx{sources, nullptr, result.warnings};
   BRIDGE_TRY(auto missing, emit_children(it->second.root, ctx, result.item_xml));
   if (missing) {

@@ -5,6 +5,7 @@
 #include <toml++/toml.h>
 
 #include <algorithm>
+#include <charconv>
 #include <filesystem>
 #include <set>
 
@@ -199,6 +200,7 @@ void build_plan(PlanNode& node, const ElementNode& element, const std::string& p
     for (const auto& p : element.simple->patterns) {
       try {
         node.check->patterns.emplace_back(p, std::regex::ECMAScript | std::regex::optimize);
+        node.check->simple.push_back(SimplePattern::compile(p));
       } catch (const std::regex_error&) {
         bad_patterns.insert(p);
       }
@@ -233,6 +235,28 @@ std::string children_hint(const CompiledTable& t, const std::string& path) {
   std::string names;
   for (const auto& c : node->children) names += (names.empty() ? "" : ", ") + c.element->name;
   return (node == &t.root ? "the item" : node->path) + " has: " + names;
+}
+
+// The reference tokens of a JSON pointer, each with the array index it names, if any (the
+// rule of nlohmann::json's pointer lookups: "0", or digits without a leading zero).
+std::vector<PointerToken> pointer_tokens(nlohmann::json::json_pointer pointer) {
+  std::vector<PointerToken> tokens;
+  while (!pointer.empty()) {
+    PointerToken token;
+    token.key = pointer.back();
+    const std::string& k = token.key;
+    const bool digits =
+        !k.empty() && std::all_of(k.begin(), k.end(), [](char c) { return c >= '0' && c <= '9'; });
+    if (digits && (k.size() == 1 || k[0] != '0')) {
+      std::size_t index = 0;
+      const auto [end, ec] = std::from_chars(k.data(), k.data() + k.size(), index);
+      if (ec == std::errc{} && end == k.data() + k.size()) token.index = index;
+    }
+    tokens.push_back(std::move(token));
+    pointer.pop_back();
+  }
+  std::reverse(tokens.begin(), tokens.end());
+  return tokens;
 }
 
 struct RawRows {
@@ -294,6 +318,7 @@ void read_rows(const toml::table& doc, const std::string& file, RawRows& out, Di
         } else {
           try {
             row->pointer = nlohmann::json::json_pointer(rest);
+            row->tokens = pointer_tokens(row->pointer);
           } catch (const nlohmann::json::exception&) {
             diag.error(file, row->line,
                        "row '" + row->id + "': source '" + row->source +
@@ -437,6 +462,35 @@ void compile_table(CompiledTable& t, const Schema& schema,
     }
     node.row = &row;
     t.info.rows.push_back(&row);
+  }
+  // Backward writes each row's value at its source pointer; a pointer inside another row's value
+  // (e.g. /a and /a/b) could not hold both, so such tables are refused.
+  {
+    const auto each_parent = [&](const Row& r) {
+      std::string best;
+      for (const auto& p : each_paths) {
+        if (p != r.path && starts_with_path(r.path, p) && p.size() > best.size()) best = p;
+      }
+      return best;
+    };
+    const auto inside = [](const std::string& outer, const std::string& inner) {
+      return inner.size() > outer.size() && inner.compare(0, outer.size(), outer) == 0 &&
+             inner[outer.size()] == '/';
+    };
+    for (const Row* a : t.info.rows) {
+      if (a->kind == SourceKind::constant) continue;
+      for (const Row* b : t.info.rows) {
+        if (a == b || b->kind != a->kind) continue;
+        if (a->kind == SourceKind::each && each_parent(*a) != each_parent(*b)) continue;
+        const std::string pa = a->pointer.to_string(), pb = b->pointer.to_string();
+        if (inside(pa, pb) && !(a->transform == Transform::each && b->kind == SourceKind::each)) {
+          diag.error(b->file, b->line,
+                     "row '" + b->id + "' (" + b->path + "): its source " + b->source +
+                         " lies inside the source of row '" + a->id + "' (" + a->source +
+                         "); reading an item back could not hold both");
+        }
+      }
+    }
   }
   for (auto& nm : t.not_mapped) {
     const auto it = t.by_path.find(nm->path);

@@ -64,6 +64,15 @@ const char* to_string(SourceKind kind);
 enum class Transform { string, integer, boolean, date_time, date, code, each };
 const char* to_string(Transform t);
 
+// One reference token of a row's JSON pointer, split at load so that forward() walks the sources
+// once per lookup (one find per level) instead of resolving the pointer text.
+struct PointerToken {
+  std::string key;  // the unescaped token: an object member's name
+  // The array index the token names ("0", or digits without a leading zero); npos otherwise, so
+  // that an array has no element for it, as with nlohmann::json's own pointer lookups.
+  std::size_t index = static_cast<std::size_t>(-1);
+};
+
 struct Row {
   std::string id;    // unique in its table; "file#id" names it in reports
   std::string file;  // the file the row was written in (a table or an included file)
@@ -72,6 +81,7 @@ struct Row {
   std::string source;  // as written, e.g. "indkaldelse:/adresse/vejnavn" or "const:1"
   SourceKind kind = SourceKind::wsb;
   nlohmann::json::json_pointer pointer;  // for every kind but constant
+  std::vector<PointerToken> tokens;      // `pointer` split into its tokens (forward reads these)
   std::string constant;                  // for SourceKind::constant
   Transform transform = Transform::string;
   std::string codelist_name;

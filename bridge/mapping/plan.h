@@ -3,13 +3,39 @@
 
 #include "bridge/mapping/mapping.h"
 
+#include <array>
+#include <cstdint>
 #include <regex>
+#include <string_view>
 
 namespace bridge::mapping {
+
+// An XSD pattern made only of literal characters and character classes ([0-9a-fA-F]), each
+// optionally repeated {n} or {n,m}, e.g. the Guid and CPR patterns. Such a pattern matches
+// exactly the values std::regex (ECMAScript, whole value) matches, byte for byte, without its
+// cost. compile() refuses anything else (escapes, '.', alternatives, groups, negated classes,
+// other quantifiers, non-ASCII): those patterns are checked with std::regex.
+class SimplePattern {
+ public:
+  static std::optional<SimplePattern> compile(std::string_view pattern);
+  bool matches(std::string_view text) const;
+
+ private:
+  struct Atom {
+    std::array<bool, 256> set{};  // by unsigned byte value
+    std::size_t min = 1, max = 1;
+  };
+  std::vector<Atom> atoms_;
+  std::size_t min_length_ = 0, max_length_ = 0;
+  bool fixed_ = true;  // every atom repeats exactly min == max times
+};
 
 // Facet checks of one leaf element, compiled once.
 struct LeafCheck {
   std::vector<std::regex> patterns;  // anchored: XSD patterns match the whole value
+  // By the index of `patterns`: the same pattern as a SimplePattern, used instead of the regex
+  // when the pattern is simple enough.
+  std::vector<std::optional<SimplePattern>> simple;
 };
 
 struct PlanNode {

@@ -40,47 +40,96 @@ std::optional<std::int64_t> parse_int(std::string_view s) {
 
 // xsd:dateTime and xsd:date: the lexical form and the value ranges a validating consumer checks
 // (month, day of the month, hour 00-23 or 24:00:00, offsets up to ±14:00), so forward never
-// writes a value that would make the consumer reject the whole response.
-bool valid_zone(const std::csub_match& sign_hh, const std::csub_match& mm) {
-  if (!sign_hh.matched) return true;  // no offset, or Z
-  const int hh = std::stoi(sign_hh.str().substr(1));
-  const int minutes = std::stoi(mm.str());
-  return minutes <= 59 && (hh < 14 || (hh == 14 && minutes == 0));
-}
+// writes a value that would make the consumer reject the whole response. A hand-written reader
+// of exactly the forms
+//   dateTime  -?YYYY+-MM-DDThh:mm:ss(.s+)?(Z|(+|-)hh:mm)?
+//   date      -?YYYY+-MM-DD(Z|(+|-)hh:mm)?
+// (a year of four or more ASCII digits; every other field exactly two).
+class LexicalReader {
+ public:
+  explicit LexicalReader(std::string_view s) : s_(s) {}
+  bool at_end() const { return i_ == s_.size(); }
+  bool take(char c) {
+    if (i_ == s_.size() || s_[i_] != c) return false;
+    ++i_;
+    return true;
+  }
+  // Exactly two digits.
+  bool two_digits(int& value) {
+    if (s_.size() - i_ < 2 || !digit(s_[i_]) || !digit(s_[i_ + 1])) return false;
+    value = (s_[i_] - '0') * 10 + (s_[i_ + 1] - '0');
+    i_ += 2;
+    return true;
+  }
+  // -?[0-9]{4,}-MM-DD, in range: month 1-12, the day within the month (leap years by the
+  // Gregorian rule, negative years as libxml2 counts them: -0004 is a leap year), no year 0,
+  // and a year that fits in 64 bits.
+  bool date() {
+    const std::size_t start = i_;
+    take('-');
+    const std::size_t first_digit = i_;
+    while (i_ < s_.size() && digit(s_[i_])) ++i_;
+    if (i_ - first_digit < 4) return false;
+    const auto year = parse_int(s_.substr(start, i_ - start));
+    int month = 0, day = 0;
+    if (!take('-') || !two_digits(month) || !take('-') || !two_digits(day)) return false;
+    if (!year || *year == 0) return false;  // XSD 1.0 has no year 0000
+    static constexpr int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    if (month < 1 || month > 12 || day < 1) return false;
+    const std::int64_t y = *year;
+    const bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    return day <= kDays[month - 1] + (month == 2 && leap ? 1 : 0);
+  }
+  // hh:mm:ss(.s+)?, in range: 00:00:00 to 23:59:59, or 24:00:00 with only zeros as fraction.
+  bool time() {
+    int hour = 0, minute = 0, second = 0;
+    if (!two_digits(hour) || !take(':') || !two_digits(minute) || !take(':') ||
+        !two_digits(second)) {
+      return false;
+    }
+    bool zero_fraction = true;
+    if (take('.')) {
+      const std::size_t first_digit = i_;
+      for (; i_ < s_.size() && digit(s_[i_]); ++i_) zero_fraction = zero_fraction && s_[i_] == '0';
+      if (i_ == first_digit) return false;
+    }
+    const bool midnight = hour == 24 && minute == 0 && second == 0 && zero_fraction;
+    return midnight || (hour <= 23 && minute <= 59 && second <= 59);
+  }
+  // (Z|(+|-)hh:mm)? and then the end of the text; an offset of at most ±14:00.
+  bool zone_and_end() {
+    if (take('Z')) return at_end();
+    if (at_end()) return true;
+    if (!take('+') && !take('-')) return false;
+    int hh = 0, mm = 0;
+    if (!two_digits(hh) || !take(':') || !two_digits(mm) || !at_end()) return false;
+    return mm <= 59 && (hh < 14 || (hh == 14 && mm == 0));
+  }
 
-bool valid_date(const std::csub_match& year_text, const std::csub_match& month_text,
-                const std::csub_match& day_text) {
-  const auto year = parse_int(year_text.str());
-  if (!year || *year == 0) return false;  // XSD 1.0 has no year 0000
-  const int month = std::stoi(month_text.str());
-  const int day = std::stoi(day_text.str());
-  static constexpr int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  if (month < 1 || month > 12 || day < 1) return false;
-  const std::int64_t y = *year;  // negative years as libxml2 counts them (-0004 is a leap year)
-  const bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-  return day <= kDays[month - 1] + (month == 2 && leap ? 1 : 0);
-}
+ private:
+  static bool digit(char c) { return c >= '0' && c <= '9'; }
+  std::string_view s_;
+  std::size_t i_ = 0;
+};
 
-// YYYY-MM-DDThh:mm:ss(.s+)?(Z|(+|-)hh:mm)?
 bool is_date_time(std::string_view s) {
-  static const std::regex re(
-      R"((-?[0-9]{4,})-([0-9]{2})-([0-9]{2})T([0-9]{2}):([0-9]{2}):([0-9]{2})(\.[0-9]+)?(Z|([+-][0-9]{2}):([0-9]{2}))?)");
-  std::cmatch m;
-  if (!std::regex_match(s.data(), s.data() + s.size(), m, re)) return false;
-  const int hour = std::stoi(m[4].str()), minute = std::stoi(m[5].str()),
-            second = std::stoi(m[6].str());
-  const bool midnight = hour == 24 && minute == 0 && second == 0 &&
-                        m[7].str().find_first_not_of(".0") == std::string::npos;
-  return valid_date(m[1], m[2], m[3]) &&
-         (midnight || (hour <= 23 && minute <= 59 && second <= 59)) && valid_zone(m[9], m[10]);
+  LexicalReader r(s);
+  return r.date() && r.take('T') && r.time() && r.zone_and_end();
 }
 
 bool is_date(std::string_view s) {
-  static const std::regex re(
-      R"((-?[0-9]{4,})-([0-9]{2})-([0-9]{2})(Z|([+-][0-9]{2}):([0-9]{2}))?)");
-  std::cmatch m;
-  if (!std::regex_match(s.data(), s.data() + s.size(), m, re)) return false;
-  return valid_date(m[1], m[2], m[3]) && valid_zone(m[5], m[6]);
+  LexicalReader r(s);
+  return r.date() && r.zone_and_end();
+}
+
+// An integer JSON value in decimal, as json::dump() writes it.
+std::string integer_text(const nlohmann::json& value) {
+  char buffer[24];
+  const auto written =
+      value.is_number_unsigned()
+          ? std::to_chars(buffer, buffer + sizeof buffer, value.get<std::uint64_t>())
+          : std::to_chars(buffer, buffer + sizeof buffer, value.get<std::int64_t>());
+  return std::string(buffer, written.ptr);
 }
 
 // The number of Unicode code points (the unit of XSD length facets) in UTF-8 text.
@@ -142,6 +191,112 @@ const char* to_string(Coverage c) {
   return "?";
 }
 
+// ---- simple patterns -------------------------------------------------------------------------
+
+std::optional<SimplePattern> SimplePattern::compile(std::string_view pattern) {
+  // Characters that stand for themselves, outside a class and inside one. Everything special to
+  // ECMAScript (and '-', '^' and ']' inside a class, '{' and '}' outside a quantifier) refuses
+  // the pattern, as does anything but printable ASCII.
+  const auto literal = [](char c) {
+    return c >= 0x20 && c <= 0x7E &&
+           std::string_view("^$\\.*+?()[]{}|").find(c) == std::string_view::npos;
+  };
+  const auto class_literal = [](char c) {
+    return c >= 0x20 && c <= 0x7E && std::string_view("\\[]^-").find(c) == std::string_view::npos;
+  };
+  // A decimal number of at most 4 digits (a quantifier bound).
+  const auto number = [&](std::size_t& i, std::size_t& value) {
+    const std::size_t first = i;
+    value = 0;
+    while (i < pattern.size() && pattern[i] >= '0' && pattern[i] <= '9' && i - first < 4) {
+      value = value * 10 + static_cast<std::size_t>(pattern[i] - '0');
+      ++i;
+    }
+    return i > first && (i == pattern.size() || pattern[i] < '0' || pattern[i] > '9');
+  };
+  SimplePattern out;
+  std::size_t i = 0;
+  while (i < pattern.size()) {
+    Atom atom;
+    if (pattern[i] == '[') {
+      ++i;
+      bool any = false;
+      while (i < pattern.size() && pattern[i] != ']') {
+        const char lo = pattern[i];
+        if (!class_literal(lo)) return std::nullopt;
+        char hi = lo;
+        if (i + 1 < pattern.size() && pattern[i + 1] == '-') {
+          if (i + 2 >= pattern.size() || !class_literal(pattern[i + 2])) return std::nullopt;
+          hi = pattern[i + 2];
+          if (hi < lo) return std::nullopt;
+          i += 3;
+        } else {
+          ++i;
+        }
+        for (int c = lo; c <= hi; ++c) atom.set[static_cast<unsigned char>(c)] = true;
+        any = true;
+      }
+      if (i == pattern.size() || !any) return std::nullopt;  // unterminated or empty class
+      ++i;                                                   // ']'
+    } else if (literal(pattern[i])) {
+      atom.set[static_cast<unsigned char>(pattern[i])] = true;
+      ++i;
+    } else {
+      return std::nullopt;
+    }
+    if (i < pattern.size() && pattern[i] == '{') {
+      ++i;
+      if (!number(i, atom.min)) return std::nullopt;
+      atom.max = atom.min;
+      if (i < pattern.size() && pattern[i] == ',') {
+        ++i;
+        if (!number(i, atom.max) || atom.max < atom.min) return std::nullopt;
+      }
+      if (i == pattern.size() || pattern[i] != '}') return std::nullopt;
+      ++i;
+    }
+    out.min_length_ += atom.min;
+    out.max_length_ += atom.max;
+    out.fixed_ = out.fixed_ && atom.min == atom.max;
+    out.atoms_.push_back(atom);
+  }
+  return out;
+}
+
+bool SimplePattern::matches(std::string_view text) const {
+  if (text.size() < min_length_ || text.size() > max_length_) return false;
+  const auto in = [](const Atom& a, char c) { return a.set[static_cast<unsigned char>(c)]; };
+  if (fixed_) {  // one way to split the text: min_length_ == text.size()
+    std::size_t i = 0;
+    for (const Atom& a : atoms_) {
+      for (std::size_t k = 0; k < a.min; ++k) {
+        if (!in(a, text[i++])) return false;
+      }
+    }
+    return true;
+  }
+  // The positions in the text each prefix of the atoms can end at.
+  std::vector<char> reach(text.size() + 1, 0), next(text.size() + 1, 0);
+  reach[0] = 1;
+  for (const Atom& a : atoms_) {
+    std::fill(next.begin(), next.end(), 0);
+    bool any = false;
+    for (std::size_t p = 0; p <= text.size(); ++p) {
+      if (!reach[p]) continue;
+      for (std::size_t k = 0;; ++k) {
+        if (k >= a.min) {
+          next[p + k] = 1;
+          any = true;
+        }
+        if (k == a.max || p + k == text.size() || !in(a, text[p + k])) break;
+      }
+    }
+    if (!any) return false;
+    reach.swap(next);
+  }
+  return reach[text.size()] != 0;
+}
+
 // ---- code lists ------------------------------------------------------------------------------
 
 void CodeList::index() {
@@ -188,13 +343,15 @@ Result<std::optional<std::string>> apply_forward(const Row& row, const nlohmann:
     case Transform::string:
     case Transform::date_time:
     case Transform::date:
-      if (value.is_string()) return std::optional<std::string>{value.get<std::string>()};
+      if (value.is_string()) {
+        return std::optional<std::string>{value.get_ref<const std::string&>()};
+      }
       if (row.transform == Transform::string && value.is_number_integer()) {
-        return std::optional<std::string>{value.dump()};
+        return std::optional<std::string>{integer_text(value)};
       }
       return value_error(row, "expected a string, found " + json_type(value));
     case Transform::integer:
-      if (value.is_number_integer()) return std::optional<std::string>{value.dump()};
+      if (value.is_number_integer()) return std::optional<std::string>{integer_text(value)};
       if (value.is_number_float()) {
         const double d = value.get<double>();
         if (std::floor(d) == d && std::abs(d) < 9e15) {
@@ -212,7 +369,7 @@ Result<std::optional<std::string>> apply_forward(const Row& row, const nlohmann:
     case Transform::code: {
       std::string code;
       if (value.is_number_integer())
-        code = value.dump();
+        code = integer_text(value);
       else if (value.is_string())
         code = value.get<std::string>();
       else
@@ -269,8 +426,12 @@ std::optional<std::string> check_value(const PlanNode& leaf, const std::string& 
     }
   }
   if (leaf.check) {
-    for (std::size_t i = 0; i < leaf.check->patterns.size(); ++i) {
-      if (!std::regex_match(text, leaf.check->patterns[i])) {
+    const LeafCheck& check = *leaf.check;
+    for (std::size_t i = 0; i < check.patterns.size(); ++i) {
+      const bool match = i < check.simple.size() && check.simple[i]
+                             ? check.simple[i]->matches(text)
+                             : std::regex_match(text, check.patterns[i]);
+      if (!match) {
         return "'" + text + "' does not match the pattern " + type.patterns[i];
       }
     }

@@ -225,6 +225,22 @@ BOOST_AUTO_TEST_CASE(null_sources_leave_optional_elements_out_never_empty) {
   }
 }
 
+BOOST_AUTO_TEST_CASE(characters_xml_cannot_carry_are_left_out_with_a_warning) {
+  const auto set = load_real();
+  Inputs in = seed_inputs();
+  // A C0 control, U+FFFF and U+FFFE: not XML 1.0 characters. U+FFFD and U+EFBF stay.
+  in.indkaldelse["titel"] =
+      std::string("A\x01") + "B\xEF\xBF\xBF" + "C\xEF\xBF\xBE" + "D\xEF\xBF\xBD\xEE\xBE\xBF";
+  const ForwardResult r = forward_ok(*set, "GetIndkaldelseVersion1", in);
+  Parsed parsed;
+  parse_wrapped(*set->info("GetIndkaldelseVersion1"), r.item_xml, parsed);
+  const auto title = find_path(parsed.item, "Title");
+  BOOST_REQUIRE(static_cast<bool>(title));
+  BOOST_TEST(std::string(title.text().get()) == "ABCD\xEF\xBF\xBD\xEE\xBE\xBF");
+  BOOST_TEST(r.warnings.size() == 1u);
+  BOOST_TEST(r.warnings.front().find("Title") != std::string::npos);
+}
+
 BOOST_AUTO_TEST_CASE(seed_values_equal_the_inputs_row_by_row) {
   const auto set = load_real();
   const Inputs in = seed_inputs();

@@ -250,6 +250,11 @@ BOOST_AUTO_TEST_CASE(duplicate_row_id) {
   require_error_at_defect({"indkaldelse_duplicate_row_id.toml", "row id 'cpr'", "is used twice"});
 }
 
+BOOST_AUTO_TEST_CASE(source_inside_another_rows_source) {
+  require_error_at_defect({"indkaldelse_overlapping_sources.toml", "row 'indkaldelse-id'",
+                           "lies inside the source of row 'cpr'"});
+}
+
 BOOST_AUTO_TEST_CASE(unknown_key_in_a_row) {
   require_error_at_defect(
       {"indkaldelse_unknown_row_key.toml", "row 'status'", "unknown key 'codeliste'"});
