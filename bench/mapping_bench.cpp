@@ -440,7 +440,7 @@ std::string render(const Plan& plan, const Roots& roots) {
   std::vector<pugi::xml_node> made;
   build(plan, roots, doc, made);
   std::string out;
-  out.reserve(2048);  // as forward() does
+  out.reserve(6144);  // as forward() does
   serialise(doc, out);
   return out;
 }
@@ -747,7 +747,7 @@ void print_breakdown(const MappingSet& set, const std::vector<Input>& inputs,
   serialise_s = seconds_of(passes, [&] {
     for (const auto& doc : docs) {
       std::string out;
-      out.reserve(2048);
+      out.reserve(6144);
       serialise(*doc, out);
       sink += out.size();
     }
