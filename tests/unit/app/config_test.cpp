@@ -312,6 +312,59 @@ BOOST_AUTO_TEST_CASE(a_bad_log_format_or_level_is_an_error_at_its_line) {
   require_config_error("[log]\nlevel = \"loud\"\n", ConfigErrc::invalid, 2, "level must be");
 }
 
+BOOST_AUTO_TEST_CASE(dfdg_pipeline_and_mappings_are_read_with_their_defaults) {
+  auto none = parse_config("", kSource);
+  BRIDGE_REQUIRE_OK(none);
+  BOOST_TEST(!none.value().dfdg.configured);
+  BOOST_TEST(none.value().pipeline.enabled);
+  BOOST_TEST(none.value().pipeline.workers == 2);
+  BOOST_TEST(none.value().mappings_dir == "mappings");
+  BOOST_TEST(none.value().dfdg.client.indkaldelse_path == "/v1/Indkaldelse/{indkaldelseId}");
+
+  auto r = parse_config(
+      "[dfdg]\nbase_url = \"https://dfdg.example\"\n"
+      "indkaldelse_path = \"/kontakt/v1/Indkaldelse/{indkaldelseId}\"\n"
+      "bearer_token = \"abc\"\nverify_peer = false\nconnect_timeout_ms = 500\n"
+      "request_timeout_ms = 7000\nmax_attempts = 3\nbackoff_initial_ms = 50\n"
+      "backoff_max_ms = 900\nmax_response_bytes = 2048\n"
+      "[pipeline]\nenabled = false\nworkers = 4\nmax_attempts = 5\nretry_initial_ms = 10\n"
+      "retry_max_ms = 20\npoll_interval_ms = 30\n"
+      "[mappings]\ndir = \"/srv/mappings\"\n",
+      kSource);
+  BRIDGE_REQUIRE_OK(r);
+  const auto& c = r.value();
+  BOOST_TEST(c.dfdg.configured);
+  BOOST_TEST(c.dfdg.client.base_url == "https://dfdg.example");
+  BOOST_TEST(c.dfdg.client.indkaldelse_path == "/kontakt/v1/Indkaldelse/{indkaldelseId}");
+  BOOST_TEST(c.dfdg.client.bearer_token == "abc");
+  BOOST_TEST(!c.dfdg.client.verify_peer);
+  BOOST_TEST(c.dfdg.client.connect_timeout_ms == 500);
+  BOOST_TEST(c.dfdg.client.request_timeout_ms == 7000);
+  BOOST_TEST(c.dfdg.client.max_attempts == 3);
+  BOOST_TEST(c.dfdg.client.backoff_initial_ms == 50);
+  BOOST_TEST(c.dfdg.client.backoff_max_ms == 900);
+  BOOST_TEST(c.dfdg.client.max_response_bytes == 2048);
+  BOOST_TEST(!c.pipeline.enabled);
+  BOOST_TEST(c.pipeline.workers == 4);
+  BOOST_TEST(c.pipeline.max_attempts == 5);
+  BOOST_TEST(c.pipeline.retry_initial_ms == 10);
+  BOOST_TEST(c.pipeline.retry_max_ms == 20);
+  BOOST_TEST(c.pipeline.poll_interval_ms == 30);
+  BOOST_TEST(c.mappings_dir == "/srv/mappings");
+}
+
+BOOST_AUTO_TEST_CASE(dfdg_and_pipeline_errors_name_the_line_and_key) {
+  require_config_error("[dfdg]\nbearer_token = \"x\"\n", ConfigErrc::invalid, 1,
+                       "base_url is required");
+  require_config_error("[dfdg]\nbase_url = \"http://x\"\nbase_ur = \"y\"\n", ConfigErrc::invalid, 3,
+                       "base_ur");
+  require_config_error("[dfdg]\nbase_url = \"http://x\"\nmax_attempts = 0\n", ConfigErrc::invalid,
+                       3, "max_attempts = 0 is outside 1..100");
+  require_config_error("[pipeline]\nworkers = 0\n", ConfigErrc::invalid, 2,
+                       "workers = 0 is outside 1..64");
+  require_config_error("[mappings]\ndirectory = \"m\"\n", ConfigErrc::invalid, 2, "directory");
+}
+
 BOOST_AUTO_TEST_CASE(a_toml_syntax_error_names_file_line_and_column) {
   auto r = parse_config("[server]\nport = 8080\nhost = \"unterminated\n", kSource);
   BRIDGE_REQUIRE_ERROR(r, ErrorDomain::config, ConfigErrc::syntax);
@@ -342,6 +395,22 @@ BOOST_AUTO_TEST_CASE(load_config_resolves_relative_paths_against_the_file_direct
   BOOST_TEST(r.value().server.listener.tls->certificate ==
              (dir.path() / "tls/server.pem").string());
   BOOST_TEST(r.value().server.listener.tls->ca == (dir.path().parent_path() / "ca.pem").string());
+}
+
+BOOST_AUTO_TEST_CASE(load_config_resolves_the_mappings_dir_and_dfdg_files_against_the_file) {
+  bridge::test::TempDir dir;
+  const std::string path = dir.file("bridge.toml");
+  {
+    std::ofstream out(path);
+    out << "[mappings]\ndir = \"../mappings\"\n[dfdg]\nbase_url = \"https://d\"\n"
+           "client_certificate = \"tls/c.pem\"\nclient_key = \"tls/c.key\"\nca = \"/etc/ca.pem\"\n";
+  }
+  auto r = bridge::app::load_config(path);
+  BRIDGE_REQUIRE_OK(r);
+  BOOST_TEST(r.value().mappings_dir == (dir.path().parent_path() / "mappings").string());
+  BOOST_TEST(r.value().dfdg.client.client_certificate == (dir.path() / "tls/c.pem").string());
+  BOOST_TEST(r.value().dfdg.client.client_key == (dir.path() / "tls/c.key").string());
+  BOOST_TEST(r.value().dfdg.client.ca_file == "/etc/ca.pem");
 }
 
 BOOST_AUTO_TEST_CASE(load_config_of_a_missing_file_is_unreadable_naming_the_file) {
