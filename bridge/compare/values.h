@@ -1,0 +1,36 @@
+#pragma once
+// Comparing one legacy value with one bridge value by its XSD type (issue: comparison runs).
+// Text that differs can still mean the same value: "1" and "true" are one boolean, "007" and
+// "7" one integer, "…17.154+02:00" and "…15.154073Z" … see compare_values. Such pairs are
+// *equivalent*, with the reason, so a comparison report never calls them differences.
+
+#include "bridge/mapping/xsd.h"
+
+#include <string>
+#include <string_view>
+
+namespace bridge::compare {
+
+enum class Verdict { equal, equivalent, different };
+const char* to_string(Verdict v);
+
+struct ValueComparison {
+  Verdict verdict = Verdict::equal;
+  std::string reason;  // why equivalent or different; empty when equal
+};
+
+// `legacy` and `bridge` are element texts as found. Rules by type:
+// - any type: the same text is equal;
+// - string: equal after XSD whitespace collapsing is equivalent ("whitespace");
+// - anyURI: XSD collapses its whitespace, so that is equivalent too;
+// - integer, decimal: the same number in another lexical form ("+7", "007", "7.50" vs "7.5");
+// - boolean: "1"/"true" and "0"/"false";
+// - dateTime: the same instant with another offset or number of fraction digits; values that
+//   agree to the precision of the less precise one are equivalent ("precision"), because legacy
+//   systems round or truncate fractions; a value without a time zone against one with a zone
+//   is different (XSD calls them incomparable);
+// - date: the same day, "Z" and "+00:00" alike.
+ValueComparison compare_values(mapping::ValueKind kind, std::string_view legacy,
+                               std::string_view bridge);
+
+}  // namespace bridge::compare
