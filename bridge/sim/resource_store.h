@@ -5,6 +5,7 @@
 
 #include "bridge/sim/scenario.h"
 #include "bridge/sim/stop_flag.h"
+#include "bridge/soap/json_http.h"
 
 #include <chrono>
 #include <condition_variable>
@@ -17,11 +18,7 @@
 namespace bridge::sim {
 
 // One REST answer: HTTP status and JSON body.
-struct RestAnswer {
-  int status = 200;
-  std::string body;
-  bool challenge = false;  // 401: add WWW-Authenticate: Bearer
-};
+using RestAnswer = soap::JsonAnswer;
 
 class ResourceStore {
  public:

@@ -23,13 +23,6 @@ bool iequals(std::string_view a, std::string_view b) {
          });
 }
 
-bool token_matches(const std::string& header, const std::string& expected) {
-  constexpr std::string_view scheme = "bearer ";
-  return header.size() == scheme.size() + expected.size() &&
-         iequals(std::string_view(header).substr(0, scheme.size()), scheme) &&
-         header.compare(scheme.size(), std::string::npos, expected) == 0;
-}
-
 std::vector<std::string_view> segments(std::string_view path) {
   std::vector<std::string_view> out;
   while (!path.empty()) {
@@ -40,24 +33,6 @@ std::vector<std::string_view> segments(std::string_view path) {
     path.remove_prefix(slash + 1);
   }
   return out;
-}
-
-bool write_answer(soap::BufferedConnection& connection, const RestAnswer& a, bool keep_alive,
-                  int timeout_ms) {
-  const char* text = a.status == 200   ? "OK"
-                     : a.status == 400 ? "Bad Request"
-                     : a.status == 401 ? "Unauthorized"
-                     : a.status == 404 ? "Not Found"
-                     : a.status == 405 ? "Method Not Allowed"
-                     : a.status == 413 ? "Payload Too Large"
-                                       : "Error";
-  std::string head = "HTTP/1.1 " + std::to_string(a.status) + " " + text +
-                     "\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: " +
-                     std::to_string(a.body.size()) + "\r\n";
-  if (a.challenge) head += "WWW-Authenticate: Bearer\r\n";
-  head += keep_alive ? "Connection: keep-alive\r\n\r\n" : "Connection: close\r\n\r\n";
-  head += a.body;
-  return connection.send(head, timeout_ms);
 }
 
 }  // namespace
@@ -99,7 +74,7 @@ RestAnswer handle_rest_request(const soap::HttpRequest& request, RestContext& ct
   }
 
   if (!ctx.options.bearer_token.empty() &&
-      !token_matches(request.header("Authorization"), ctx.options.bearer_token)) {
+      !soap::bearer_token_matches(request.header("Authorization"), ctx.options.bearer_token)) {
     ctx.store.count_refusal(401);
     return refuse(401, "unauthorized",
                   "a valid 'Authorization: Bearer <token>' header is required");
@@ -136,10 +111,10 @@ void serve_rest_connection(struct ::soap* soap, soap::ConnectionControl& control
         break;
       case soap::ReadOutcome::rejected: {
         const bool size = connection.rejected_for_size();
-        write_answer(connection,
-                     refuse(size ? 413 : 400, size ? "payload too large" : "bad request",
-                            connection.error()),
-                     false, ctx.limits.transfer_timeout_ms);
+        soap::write_json_answer(connection,
+                                refuse(size ? 413 : 400, size ? "payload too large" : "bad request",
+                                       connection.error()),
+                                false, ctx.limits.transfer_timeout_ms);
         connection.linger_and_discard();
         return;
       }
@@ -153,7 +128,8 @@ void serve_rest_connection(struct ::soap* soap, soap::ConnectionControl& control
         request.keep_alive() && !control.stopping() && served + 1 < max_requests;
     const RestAnswer answer = handle_rest_request(request, ctx);
     spdlog::info("REST {} {} → {}", request.method, request.target, answer.status);
-    if (!write_answer(connection, answer, keep_alive, ctx.limits.transfer_timeout_ms)) return;
+    if (!soap::write_json_answer(connection, answer, keep_alive, ctx.limits.transfer_timeout_ms))
+      return;
     connection.finish_request();
     if (!keep_alive) return;
   }

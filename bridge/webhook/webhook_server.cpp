@@ -7,7 +7,6 @@
 #include "soapH.h"
 
 #include <nlohmann/json.hpp>
-#include <openssl/crypto.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -46,44 +45,12 @@ std::optional<wsb::Organisation> recipient_of(std::string_view target) {
   return wsb::Organisation{t, std::string(code)};
 }
 
-bool token_matches(const std::string& header, const std::string& expected) {
-  constexpr std::string_view scheme = "bearer ";
-  if (header.size() != scheme.size() + expected.size()) return false;
-  for (std::size_t i = 0; i < scheme.size(); ++i) {  // the scheme name is case-insensitive
-    if (std::tolower(static_cast<unsigned char>(header[i])) != scheme[i]) return false;
-  }
-  // Constant time: the comparison does not tell an attacker how much of the token was right.
-  return CRYPTO_memcmp(header.data() + scheme.size(), expected.data(), expected.size()) == 0;
-}
-
 bool is_json_content_type(const std::string& value) {
   std::string v;
   for (char c : value) v.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
   const std::string media = v.substr(0, v.find(';'));
   return media == "application/json" ||
          (media.size() > 5 && media.compare(media.size() - 5, 5, "+json") == 0);
-}
-
-bool write_answer(soap::BufferedConnection& connection, const HttpAnswer& a, bool keep_alive,
-                  int timeout_ms) {
-  const char* text = a.status == 200   ? "OK"
-                     : a.status == 400 ? "Bad Request"
-                     : a.status == 401 ? "Unauthorized"
-                     : a.status == 403 ? "Forbidden"
-                     : a.status == 404 ? "Not Found"
-                     : a.status == 405 ? "Method Not Allowed"
-                     : a.status == 413 ? "Payload Too Large"
-                     : a.status == 415 ? "Unsupported Media Type"
-                     : a.status == 503 ? "Service Unavailable"
-                                       : "Error";
-  std::string head =
-      "HTTP/1.1 " + std::to_string(a.status) + " " + text +
-      "\r\nContent-Type: application/json\r\nContent-Length: " + std::to_string(a.body.size()) +
-      "\r\n";
-  if (a.challenge) head += "WWW-Authenticate: Bearer\r\n";
-  head += keep_alive ? "Connection: keep-alive\r\n\r\n" : "Connection: close\r\n\r\n";
-  head += a.body;
-  return connection.send(head, timeout_ms);
 }
 
 }  // namespace
@@ -104,7 +71,7 @@ HttpAnswer handle_request(const soap::HttpRequest& request, WebhookContext& ctx,
     }
   }
   if (!ctx.bearer_token.empty() &&
-      !token_matches(request.header("Authorization"), ctx.bearer_token)) {
+      !soap::bearer_token_matches(request.header("Authorization"), ctx.bearer_token)) {
     ctx.metrics.count_wsb("refused", "401");
     return refuse(401, "unauthorized",
                   "a valid 'Authorization: Bearer <token>' header is required");
@@ -170,10 +137,10 @@ void serve_webhook_connection(struct ::soap* soap, soap::ConnectionControl& cont
       case soap::ReadOutcome::rejected: {
         const bool size = connection.rejected_for_size();
         ctx.metrics.count_wsb("refused", size ? "413" : "400");
-        write_answer(connection,
-                     refuse(size ? 413 : 400, size ? "payload too large" : "bad request",
-                            connection.error()),
-                     false, ctx.limits.transfer_timeout_ms);
+        soap::write_json_answer(connection,
+                                refuse(size ? 413 : 400, size ? "payload too large" : "bad request",
+                                       connection.error()),
+                                false, ctx.limits.transfer_timeout_ms);
         connection.linger_and_discard();
         return;
       }
@@ -190,7 +157,8 @@ void serve_webhook_connection(struct ::soap* soap, soap::ConnectionControl& cont
     const bool keep_alive =
         request.keep_alive() && !control.stopping() && served + 1 < max_requests;
     const HttpAnswer answer = handle_request(request, ctx, subject, sha256);
-    if (!write_answer(connection, answer, keep_alive, ctx.limits.transfer_timeout_ms)) return;
+    if (!soap::write_json_answer(connection, answer, keep_alive, ctx.limits.transfer_timeout_ms))
+      return;
     connection.finish_request();
     if (!keep_alive) return;
   }

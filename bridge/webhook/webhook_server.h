@@ -6,6 +6,7 @@
 
 #include "bridge/core/clock.h"
 #include "bridge/core/metrics.h"
+#include "bridge/soap/json_http.h"
 #include "bridge/soap/listener.h"
 #include "bridge/soap/request_reader.h"
 #include "bridge/webhook/inbox_writer.h"
@@ -30,11 +31,7 @@ struct WebhookContext {
   soap::ReadLimits limits;
 };
 
-struct HttpAnswer {
-  int status = 200;
-  std::string body;        // JSON
-  bool challenge = false;  // add WWW-Authenticate: Bearer (401)
-};
+using HttpAnswer = soap::JsonAnswer;
 
 // Decides the answer to one complete request (no I/O besides the inbox), so it can be tested
 // without sockets. `peer_subject`/`peer_sha256` are empty without a client certificate.
