@@ -2,6 +2,7 @@
 // Indkaldelse WSB messages. One binary, one subcommand per job; `--help` on each.
 
 #include "bridge/app/commands.h"
+#include "bridge/shadow/shadow_command.h"
 #include "bridge/sim/sim_command.h"
 
 #include <CLI/CLI.hpp>
@@ -30,6 +31,8 @@ int main(int argc, char** argv) {
   add(bridge::app::add_inbox_command);
   add(bridge::app::add_mappings_command);
   add(bridge::sim::add_sim_command);
+  add(bridge::shadow::add_shadow_command);
+  add(bridge::app::add_compare_command);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
