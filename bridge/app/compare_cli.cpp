@@ -1,17 +1,234 @@
-// `wsrm-bridge compare`: legacy output against bridge output, field by field (docs/comparison.md).
+// `wsrm-bridge compare`: what the legacy WSRM service handed a consumer against what the bridge
+// hands it, field by field (docs/comparison.md).
 
 #include "bridge/app/commands.h"
+#include "bridge/compare/compare.h"
+#include "bridge/compare/output.h"
+#include "bridge/compare/sources.h"
+#include "bridge/core/clock.h"
+#include "bridge/store/sqlite/sqlite_compare.h"
 
+#include <unistd.h>
+
+#include <chrono>
 #include <cstdio>
+#include <fstream>
+#include <memory>
 
 namespace bridge::app {
+namespace {
+
+struct CompareOptions {
+  std::string legacy;
+  std::string bridge;
+  std::string bridge_store;
+  std::string consumer;
+  std::string sub_queue;
+  std::string noise;
+  std::string rules = "mappings/compare/rules.toml";
+  std::string mappings_dir = "mappings";
+  std::string wsdl_dir = "wsdl";
+  std::string json_out, junit_out;
+  std::string save_to;
+  bool no_save = false;
+  std::string label;
+  std::string progress = "auto";
+  bool unmask = false;
+};
+
+int usage_error(const std::string& message) {
+  std::fprintf(stderr, "wsrm-bridge compare: %s\n", message.c_str());
+  return kExitUsage;
+}
+
+bool write_text(const std::string& path, const std::string& text) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out << text;
+  out.close();
+  return static_cast<bool>(out);
+}
+
+// A one-line bar on stderr, redrawn at most once per percent.
+class ProgressBar {
+ public:
+  explicit ProgressBar(bool on) : on_(on) {}
+  ~ProgressBar() { finish(); }
+  void update(std::size_t done, std::size_t total) {
+    if (!on_ || total == 0) return;
+    const int pct = static_cast<int>(done * 100 / total);
+    if (pct == last_) return;
+    last_ = pct;
+    const int filled = pct * 30 / 100;
+    std::fprintf(stderr, "\rcomparing [%.*s%*s] %3d%% %zu/%zu", filled,
+                 "##############################", 30 - filled, "", pct, done, total);
+    std::fflush(stderr);
+    drawn_ = true;
+  }
+  void finish() {
+    if (drawn_) std::fprintf(stderr, "\n");
+    drawn_ = false;
+  }
+
+ private:
+  bool on_;
+  int last_ = -1;
+  bool drawn_ = false;
+};
+
+int run_compare(const CompareOptions& o) {
+  if (o.bridge.empty() == o.bridge_store.empty()) {
+    return usage_error(
+        "give the bridge side as --bridge DIR (a shadow recording) or "
+        "--bridge-store FILE --consumer NAME (the bridge's SQLite file)");
+  }
+  if (!o.bridge_store.empty() && o.consumer.empty()) {
+    return usage_error("--bridge-store needs --consumer NAME (the consumer as configured)");
+  }
+  if (o.progress != "auto" && o.progress != "always" && o.progress != "never") {
+    return usage_error("--progress must be auto, always or never, not '" + o.progress + "'");
+  }
+  const auto started = std::chrono::system_clock::now();
+
+  auto rules = compare::Rules::load(o.rules);
+  if (!rules) return usage_error(rules.error().message);
+  auto mappings = mapping::MappingSet::load_checked(o.mappings_dir, o.wsdl_dir + "/xsd");
+  if (!mappings) return usage_error(mappings.error().message);
+  auto schema = mapping::Schema::load_directory(o.wsdl_dir + "/xsd");
+  if (!schema) return usage_error(schema.error().message);
+  auto comparer =
+      compare::Comparer::create(mappings.value(), schema.value(), std::move(rules).value());
+  if (!comparer) return usage_error(comparer.error().message);
+
+  auto legacy = compare::read_recording(o.legacy);
+  if (!legacy) return usage_error("legacy side: " + legacy.error().message);
+  auto bridge = o.bridge.empty() ? compare::read_store(o.bridge_store, o.consumer, o.sub_queue)
+                                 : compare::read_recording(o.bridge);
+  if (!bridge) return usage_error("bridge side: " + bridge.error().message);
+  std::optional<compare::Side> noise;
+  if (!o.noise.empty()) {
+    auto n = compare::read_recording(o.noise);
+    if (!n) return usage_error("noise baseline: " + n.error().message);
+    noise = std::move(n).value();
+  }
+
+  compare::RunInfo info;
+  info.label = o.label;
+  info.started_at = format_utc_ms(started);
+  info.organisation = legacy.value().organisation;
+  info.legacy_source = legacy.value().source;
+  info.bridge_source = bridge.value().source;
+  info.noise_source = noise ? noise->source : std::string();
+  info.rules_file = o.rules;
+  info.unmask = o.unmask;
+  for (const auto& n : legacy.value().notes) info.notes.push_back("legacy: " + n);
+  for (const auto& n : bridge.value().notes) info.notes.push_back("bridge: " + n);
+  if (noise) {
+    for (const auto& n : noise->notes) info.notes.push_back("noise: " + n);
+  }
+  if (!bridge.value().organisation.empty() && !info.organisation.empty() &&
+      bridge.value().organisation != info.organisation) {
+    return usage_error("the legacy recording is of organisation " + info.organisation +
+                       " and the bridge recording of " + bridge.value().organisation +
+                       ": compare one consumer's recordings");
+  }
+
+  const bool bar = o.progress == "always" || (o.progress == "auto" && isatty(STDERR_FILENO));
+  ProgressBar progress(bar);
+  const compare::RunResult result = comparer.value().run(
+      legacy.value().items, bridge.value().items, noise ? &noise->items : nullptr,
+      [&](std::size_t done, std::size_t total) { progress.update(done, total); });
+  progress.finish();
+  info.finished_at = format_utc_ms(std::chrono::system_clock::now());
+
+  const std::string summary = compare::terminal_summary(result, info);
+  std::fwrite(summary.data(), 1, summary.size(), stdout);
+  const nlohmann::json json = compare::to_json(result, info);
+  if (!o.json_out.empty()) {
+    if (!write_text(o.json_out, json.dump(2) + "\n")) {
+      return usage_error(o.json_out + ": cannot write the JSON result");
+    }
+    std::printf("JSON result: %s\n", o.json_out.c_str());
+  }
+  if (!o.junit_out.empty()) {
+    if (!write_text(o.junit_out, compare::to_junit(result, info))) {
+      return usage_error(o.junit_out + ": cannot write the JUnit XML");
+    }
+    std::printf("JUnit XML: %s\n", o.junit_out.c_str());
+  }
+  const std::string save_to =
+      o.no_save ? std::string() : (o.save_to.empty() ? o.bridge_store : o.save_to);
+  if (!save_to.empty()) {
+    store::sqlite::CompareRunRow row;
+    row.started_at_ms = to_epoch_ms(started);
+    row.finished_at_ms = to_epoch_ms(std::chrono::system_clock::now());
+    row.label = o.label;
+    row.organisation = info.organisation;
+    row.legacy_source = info.legacy_source;
+    row.bridge_source = info.bridge_source;
+    row.noise_source = info.noise_source;
+    row.rules_file = o.rules;
+    row.passed = result.passed;
+    std::vector<store::sqlite::CompareFieldRow> fields;
+    for (const auto& op : result.operations) {
+      row.pairs += op.pairs;
+      row.legacy_only += static_cast<std::int64_t>(op.legacy_only.size());
+      row.bridge_only += static_cast<std::int64_t>(op.bridge_only.size());
+    }
+    for (const auto& f : result.fields) {
+      row.counted += f.counted();
+      fields.push_back({f.operation, f.field, f.row, f.observed, f.equal, f.equivalent, f.different,
+                        f.missing, f.extra, f.ignored, f.noise});
+    }
+    row.result_json = json.dump();
+    auto id = store::sqlite::save_compare_run(save_to, row, fields);
+    if (!id) return usage_error("cannot store the run: " + id.error().message);
+    std::printf("run stored in %s as compare_run %lld\n", save_to.c_str(),
+                static_cast<long long>(id.value()));
+  }
+  return result.passed ? kExitOk : kExitFindings;
+}
+
+}  // namespace
 
 Runner add_compare_command(CLI::App& app) {
-  app.add_subcommand("compare", "Compare a legacy recording with the bridge's output (not built yet)");
-  return [] {
-    std::fprintf(stderr, "wsrm-bridge compare: not built yet\n");
-    return kExitUsage;
-  };
+  auto o = std::make_shared<CompareOptions>();
+  CLI::App* cmd = app.add_subcommand(
+      "compare",
+      "Compare what the legacy WSRM service handed a consumer (a `shadow` recording) with what "
+      "the bridge hands it (another recording, or the bridge's store): messages matched by "
+      "business key, then field by field by XSD type; every difference names the mapping row "
+      "that wrote the element. Exit 0 when no threshold is exceeded, 1 when one is, 2 for bad "
+      "input. See docs/comparison.md.");
+  cmd->add_option("--legacy", o->legacy, "Recording directory of the legacy side (`shadow --out`)")
+      ->required();
+  cmd->add_option("--bridge", o->bridge, "Recording directory of the bridge side");
+  cmd->add_option("--bridge-store", o->bridge_store,
+                  "Or the bridge's SQLite file: every message it queued for --consumer");
+  cmd->add_option("--consumer", o->consumer,
+                  "With --bridge-store: the consumer's name as configured");
+  cmd->add_option("--sub-queue", o->sub_queue,
+                  "With --bridge-store: read this sub-queue instead of the main queue");
+  cmd->add_option("--noise", o->noise,
+                  "A second legacy recording of the same period: fields that differ between the "
+                  "two legacy recordings are noise, reported but kept out of the verdict");
+  cmd->add_option("--rules", o->rules, "Comparison rules: keys, ignore rules, thresholds")
+      ->capture_default_str();
+  cmd->add_option("--mappings", o->mappings_dir, "Mapping tables (for attribution)")
+      ->capture_default_str();
+  cmd->add_option("--wsdl", o->wsdl_dir, "Contract directory holding xsd/ (for value types)")
+      ->capture_default_str();
+  cmd->add_option("--json", o->json_out, "Write the result as JSON (schema in docs/comparison.md)");
+  cmd->add_option("--junit", o->junit_out, "Write the result as JUnit XML for CI");
+  cmd->add_option("--save-to", o->save_to,
+                  "Store the run in this SQLite file for the report (default: the --bridge-store "
+                  "file, if given)");
+  cmd->add_flag("--no-save", o->no_save, "Do not store the run");
+  cmd->add_option("--label", o->label, "A name for the run (e.g. the consumer and the week)");
+  cmd->add_option("--progress", o->progress,
+                  "Progress bar on stderr: auto (on a terminal), always, never")
+      ->capture_default_str();
+  cmd->add_flag("--unmask", o->unmask, "Show CPR numbers in examples (masked by default)");
+  return [o] { return run_compare(*o); };
 }
 
 }  // namespace bridge::app

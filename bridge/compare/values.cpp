@@ -277,4 +277,34 @@ ValueComparison compare_values(mapping::ValueKind kind, std::string_view legacy,
   return differ(legacy, bridge, "values");
 }
 
+std::string canonical_key(mapping::ValueKind kind, std::string_view text, int fraction_digits) {
+  switch (kind) {
+    case mapping::ValueKind::integer:
+    case mapping::ValueKind::decimal:
+      if (auto d = canonical_decimal(text)) return *d;
+      break;
+    case mapping::ValueKind::boolean:
+      if (auto b = boolean_of(text)) return *b ? "true" : "false";
+      break;
+    case mapping::ValueKind::date_time:
+      if (auto t = date_time_of(text)) {
+        std::string out = std::to_string(t->seconds);
+        std::string f =
+            t->fraction.substr(0, static_cast<std::size_t>(std::max(0, fraction_digits)));
+        while (!f.empty() && f.back() == '0') f.pop_back();
+        if (!f.empty()) out += "." + f;
+        if (!t->has_zone) out += " (no zone)";
+        return out;
+      }
+      break;
+    case mapping::ValueKind::date:
+      if (auto t = date_of(text)) return std::to_string(t->seconds / 86400) + "d";
+      break;
+    case mapping::ValueKind::string:
+    case mapping::ValueKind::any_uri:
+      break;
+  }
+  return collapse(text);
+}
+
 }  // namespace bridge::compare

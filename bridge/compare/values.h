@@ -33,4 +33,10 @@ struct ValueComparison {
 ValueComparison compare_values(mapping::ValueKind kind, std::string_view legacy,
                                std::string_view bridge);
 
+// A value in a canonical text, for matching messages by key: whitespace collapsed, numbers and
+// booleans canonical, a dateTime as UTC seconds since 1970 plus at most `fraction_digits`
+// truncated fraction digits (so that a legacy value with less precision still matches). A text
+// that does not parse as its type is kept as it is (collapsed).
+std::string canonical_key(mapping::ValueKind kind, std::string_view text, int fraction_digits);
+
 }  // namespace bridge::compare

@@ -24,7 +24,8 @@ enum class ErrorDomain {
   routing,
   mapping,
   pipeline,
-  sim
+  sim,
+  compare
 };
 
 struct Error {

@@ -102,6 +102,41 @@ CREATE TABLE IF NOT EXISTS dfdg_snapshot (
 );
 CREATE INDEX IF NOT EXISTS dfdg_snapshot_inbox ON dfdg_snapshot (inbox_id, id);
 CREATE INDEX IF NOT EXISTS dfdg_snapshot_indkaldelse ON dfdg_snapshot (indkaldelse_id, visibility, id);
+
+-- Comparison runs (`wsrm-bridge compare`, docs/comparison.md), kept for the report's trends:
+-- one row per run with the whole result as JSON, and the per-field counts to query.
+CREATE TABLE IF NOT EXISTS compare_run (
+  id             INTEGER PRIMARY KEY AUTOINCREMENT,
+  started_at_ms  INTEGER NOT NULL,
+  finished_at_ms INTEGER NOT NULL,
+  label          TEXT    NOT NULL,
+  organisation   TEXT    NOT NULL,
+  legacy_source  TEXT    NOT NULL,
+  bridge_source  TEXT    NOT NULL,
+  noise_source   TEXT    NOT NULL,
+  rules_file     TEXT    NOT NULL,
+  passed         INTEGER NOT NULL,
+  pairs          INTEGER NOT NULL,
+  legacy_only    INTEGER NOT NULL,
+  bridge_only    INTEGER NOT NULL,
+  counted        INTEGER NOT NULL,  -- counted field differences (not ignored, not noise)
+  result_json    TEXT    NOT NULL
+);
+CREATE TABLE IF NOT EXISTS compare_field (
+  run_id     INTEGER NOT NULL REFERENCES compare_run (id),
+  operation  TEXT    NOT NULL,
+  field      TEXT    NOT NULL,
+  row_ref    TEXT    NOT NULL,  -- mapping row "file#id", '' when none
+  observed   INTEGER NOT NULL,
+  equal      INTEGER NOT NULL,
+  equivalent INTEGER NOT NULL,
+  different  INTEGER NOT NULL,
+  missing    INTEGER NOT NULL,
+  extra      INTEGER NOT NULL,
+  ignored    INTEGER NOT NULL,
+  noise      INTEGER NOT NULL,
+  PRIMARY KEY (run_id, operation, field)
+);
 )sql";
 
 // Indexes on columns that older layouts lack: created after the upgrades.
@@ -166,6 +201,8 @@ Result<void> migrate(Connection& db) {
     BRIDGE_TRY(db.exec(kCopyTo4));
   }
   BRIDGE_TRY(db.exec(kIndexes));
+  // Version 5 only adds the compare_* tables, created above.
+  if (version >= 1 && version < 5) BRIDGE_TRY(db.exec("UPDATE bridge_schema SET version = 5"));
   if (version == 0) {
     BRIDGE_TRY(auto ins, db.prepare("INSERT INTO bridge_schema (version) VALUES (?1)"));
     BRIDGE_TRY(ins.bind(1, static_cast<std::int64_t>(kSchemaVersion)).run());

@@ -107,11 +107,11 @@ BOOST_AUTO_TEST_CASE(opening_a_new_file_creates_the_schema_at_the_current_versio
   const auto tables = raw.column(
       "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
       "ORDER BY name");
-  BOOST_TEST(tables == std::vector<std::string>({"bridge_schema", "dfdg_snapshot", "inbox_conflict",
-                                                 "inbox_message", "queue_item", "queue_message",
-                                                 "wsrm_sequence"}),
+  BOOST_TEST(tables == std::vector<std::string>({"bridge_schema", "compare_field", "compare_run",
+                                                 "dfdg_snapshot", "inbox_conflict", "inbox_message",
+                                                 "queue_item", "queue_message", "wsrm_sequence"}),
              boost::test_tools::per_element());
-  BOOST_TEST(raw.column("SELECT version FROM bridge_schema") == std::vector<std::string>({"4"}),
+  BOOST_TEST(raw.column("SELECT version FROM bridge_schema") == std::vector<std::string>({"5"}),
              boost::test_tools::per_element());
   BOOST_TEST(raw.column("PRAGMA journal_mode") == std::vector<std::string>({"wal"}),
              boost::test_tools::per_element());
@@ -144,17 +144,17 @@ BOOST_AUTO_TEST_CASE(a_file_from_a_newer_version_is_refused_with_schema_too_new_
   open_store(path);
   {
     RawDb raw(path);
-    raw.exec("INSERT INTO bridge_schema (version) VALUES (5)");
+    raw.exec("INSERT INTO bridge_schema (version) VALUES (6)");
   }
   auto s = SqliteStore::open({path, 2, 5000});
   BRIDGE_REQUIRE_ERROR(s, ErrorDomain::store, StoreErrc::schema_too_new);
   BOOST_TEST(s.error().message.find(path) != std::string::npos);
-  BOOST_TEST(s.error().message.find("version 5") != std::string::npos);
+  BOOST_TEST(s.error().message.find("version 6") != std::string::npos);
 
   // Refusing must not have touched the file.
   RawDb raw(path);
   BOOST_TEST(raw.column("SELECT version FROM bridge_schema ORDER BY version") ==
-                 std::vector<std::string>({"4", "5"}),
+                 std::vector<std::string>({"5", "6"}),
              boost::test_tools::per_element());
 }
 
@@ -192,7 +192,7 @@ BOOST_AUTO_TEST_CASE(a_version_1_file_is_upgraded_and_its_queued_items_are_still
   BRIDGE_REQUIRE_OK(items);
   BOOST_TEST((items.value().items == std::vector<std::string>{"<x>kept</x>"}));
   RawDb raw(path);
-  BOOST_TEST(raw.column("SELECT version FROM bridge_schema") == std::vector<std::string>({"4"}),
+  BOOST_TEST(raw.column("SELECT version FROM bridge_schema") == std::vector<std::string>({"5"}),
              boost::test_tools::per_element());
 }
 
@@ -241,7 +241,7 @@ BOOST_AUTO_TEST_CASE(a_version_3_inbox_is_rebuilt_keyed_on_besked_and_recipient)
               std::vector<bridge::store::InboxOutcome>{bridge::store::InboxOutcome::stored,
                                                        bridge::store::InboxOutcome::duplicate}));
   RawDb raw(path);
-  BOOST_TEST(raw.column("SELECT version FROM bridge_schema") == std::vector<std::string>({"4"}),
+  BOOST_TEST(raw.column("SELECT version FROM bridge_schema") == std::vector<std::string>({"5"}),
              boost::test_tools::per_element());
 }
 
