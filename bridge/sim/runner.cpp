@@ -109,6 +109,7 @@ class LaneRunner {
       return;
     }
     store_.apply(s);
+    if (options_.before_push) options_.before_push(s);
     const std::int64_t gets_before = store_.gets(s.indkaldelse);
     const std::string state = s.resource.is_null() ? "none (404)"
                               : !s.visible         ? "hidden (404)"

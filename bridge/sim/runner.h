@@ -13,6 +13,7 @@
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
+#include <functional>
 #include <mutex>
 #include <string>
 #include <vector>
@@ -29,6 +30,9 @@ struct RunOptions {
   Pace pace = Pace::fetch;
   std::chrono::milliseconds pace_timeout{5000};
   bool unmask = false;  // print CPR numbers in the log
+  // Called for each step after its REST state is set and before its first push (legacy mode
+  // queues the step's legacy messages here). May be called from several lanes at once.
+  std::function<void(const Step&)> before_push;
 };
 
 // Whole lines to one stream from several threads.

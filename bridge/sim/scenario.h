@@ -26,6 +26,9 @@ enum class SimErrc {
   scenario_invalid = 3,     // valid JSON, wrong content; the message names the JSON pointer
   listen_failed = 4,        // the REST port could not be opened
   curl_failed = 5,          // libcurl could not be set up
+  legacy_templates = 6,     // legacy mode: a template or code table is wrong
+  legacy_plan = 7,          // legacy mode: an item cannot be rendered, or an injection not placed
+  legacy_service = 8,       // legacy mode: the queue store or the SOAP port cannot be opened
 };
 
 // The three legacy operations an organisation's consumer may be expected to receive.

@@ -3,6 +3,7 @@
 #include "bridge/core/log.h"
 #include "bridge/core/metrics.h"
 #include "bridge/sim/generator.h"
+#include "bridge/sim/legacy_mode.h"
 #include "bridge/sim/rest_server.h"
 #include "bridge/sim/runner.h"
 #include "bridge/sim/scenario.h"
@@ -53,6 +54,13 @@ struct SimOptions {
   bool unmask = false;
   bool check = false;
   std::string log_level = "warn";
+  // Legacy mode (docs/simulator.md, "Legacy mode"): on when legacy_port >= 0.
+  int legacy_port = -1;
+  std::string legacy_templates = BRIDGE_SOURCE_DIR "/bridge/sim/legacy";
+  std::string legacy_wsdl = BRIDGE_SOURCE_DIR "/wsdl";
+  std::string legacy_db;
+  std::vector<std::string> legacy_sub_queues{"shadow"};
+  std::vector<std::string> injections;
 };
 
 constexpr const char* kFooter = R"(
@@ -87,6 +95,25 @@ Scenario files (JSON; full reference in docs/simulator.md)
               "layout": "flat"|"pair"|"header_body"|"array", "recipients": [KEY…],
               "resource": {…} | null, "resource_patch": {…}, "visible", "await_fetch",
               "expect": {KEY: ["GetIndkaldelseVersion1", …]}}]}
+
+Legacy mode (--legacy-port N; docs/simulator.md, "Legacy mode")
+  Also plays the legacy DFDG WSRM system for the same scenarios: WsrmService (Create/Close/
+  TerminateSequence) and WsrmMessageService v11 (the three Get...Version1 operations) on its own
+  port, with the bridge's SOAP stack and queue. One consumer per scenario organisation
+  (ActiveOrganisationHeader = its type/code) receives all three operations; every message is also
+  in each --legacy-sub-queue (default: shadow). Per step, each organisation gets the operations
+  the step's "expect" lists, rendered from the templates in --legacy-templates (not from the
+  bridge's mapping tables); MessageIdentifier is fresh, MessageQueuedDateTime the time queued.
+  With --webhook a step's legacy messages are queued before its push; without it every step is
+  queued at once (then --serve keeps serving). --port-file gets a line legacy=<port>.
+  --inject KIND[@STEP_ID] (repeatable) makes the legacy side differ on purpose:
+    wrong-code        a code element gets another valid code
+    missing-element   an optional element of the item is left out
+    date-precision    a dateTime is written with fewer fraction digits (the same instant)
+    extra-message     one more message: a copy with the event time 1 s later
+    missing-message   one message is not queued
+  Without @STEP_ID the first applicable message in scenario, step, recipient and operation order
+  is hit. Each injection is printed ("legacy: injection {...}") and listed in --summary-json.
 
 Exit codes
   0 every push was answered 2xx in the end; 1 some push failed, was held back or interrupted;
@@ -155,18 +182,43 @@ int run_sim(const SimOptions& o) {
   if (!load_all(o, scenarios)) return kExitUsage;
   std::size_t step_count = 0;
   for (const Scenario& s : scenarios) step_count += s.steps.size();
+  const bool legacy_mode = o.legacy_port >= 0;
+  if (!legacy_mode && !o.injections.empty()) {
+    std::fprintf(stderr, "wsrm-bridge sim: --inject needs legacy mode (--legacy-port N)\n");
+    return kExitUsage;
+  }
+  std::unique_ptr<LegacyMode> legacy;
+  if (legacy_mode) {
+    LegacyModeOptions lo;
+    lo.service = LegacyServiceOptions{o.rest_host, o.legacy_port, o.legacy_db, o.legacy_sub_queues,
+                                      o.legacy_wsdl};
+    lo.templates_dir = o.legacy_templates;
+    lo.injections = o.injections;
+    auto prepared = LegacyMode::prepare(lo, scenarios);
+    if (!prepared) {
+      std::fprintf(stderr, "wsrm-bridge sim: %s\n", prepared.error().message.c_str());
+      return kExitUsage;
+    }
+    legacy = std::move(prepared).value();
+  }
   if (o.check) {
     for (const Scenario& s : scenarios) {
       std::printf("ok: %s (%s): %zu step(s)\n", s.file.c_str(), s.name.c_str(), s.steps.size());
     }
+    if (legacy) {
+      std::printf("ok: legacy: %zu message(s) for %zu organisation(s) render from %s\n",
+                  legacy->plan().messages().size(), legacy->plan().organisations().size(),
+                  o.legacy_templates.c_str());
+    }
     return kExitOk;
   }
-  if (o.webhook.empty()) {
+  if (o.webhook.empty() && !legacy_mode) {
     if (!o.write_scenario.empty()) return kExitOk;  // only asked for the generated file
     std::fprintf(stderr, "wsrm-bridge sim: --webhook URL is required to push\n");
     return kExitUsage;
   }
-  if (o.webhook.rfind("http://", 0) != 0 && o.webhook.rfind("https://", 0) != 0) {
+  if (!o.webhook.empty() && o.webhook.rfind("http://", 0) != 0 &&
+      o.webhook.rfind("https://", 0) != 0) {
     std::fprintf(stderr,
                  "wsrm-bridge sim: --webhook must be an http:// or https:// URL, got '%s'\n",
                  o.webhook.c_str());
@@ -209,24 +261,46 @@ int run_sim(const SimOptions& o) {
       }
     }
   });
+  if (legacy) {
+    if (auto started = legacy->start(metrics); !started) {
+      std::fprintf(stderr, "wsrm-bridge sim: %s\n", started.error().message.c_str());
+      rest_listener.stop();
+      rest_thread.join();
+      finished = true;
+      signal_thread.join();
+      return kExitUsage;
+    }
+  }
   const auto shutdown = [&] {
+    if (legacy) legacy->stop();
     rest_listener.stop();
     rest_thread.join();
     finished = true;
     signal_thread.join();
   };
 
-  if (!o.port_file.empty() &&
-      !write_file(o.port_file, "rest=" + std::to_string(rest_listener.port()) + "\n")) {
+  std::string ports = "rest=" + std::to_string(rest_listener.port()) + "\n";
+  if (legacy) ports += "legacy=" + std::to_string(legacy->port()) + "\n";
+  if (!o.port_file.empty() && !write_file(o.port_file, ports)) {
     std::fprintf(stderr, "wsrm-bridge sim: cannot write %s\n", o.port_file.c_str());
     shutdown();
     return kExitUsage;
   }
   LineWriter log(stdout);
   log.line("sim: REST on http://" + o.rest_host + ":" + std::to_string(rest_listener.port()) +
-           o.rest_prefix + "/v1/Indkaldelse/{id}; pushing " + std::to_string(step_count) +
-           " step(s) of " + std::to_string(scenarios.size()) + " scenario(s) to " + o.webhook +
-           " (pace " + o.pace + ")");
+           o.rest_prefix + "/v1/Indkaldelse/{id}; " +
+           (o.webhook.empty() ? "legacy only: " + std::to_string(step_count) + " step(s) of " +
+                                    std::to_string(scenarios.size()) + " scenario(s)"
+                              : "pushing " + std::to_string(step_count) + " step(s) of " +
+                                    std::to_string(scenarios.size()) + " scenario(s) to " +
+                                    o.webhook + " (pace " + o.pace + ")"));
+  if (legacy) {
+    log.line("sim: legacy WsrmService on http://" + o.rest_host + ":" +
+             std::to_string(legacy->port()) + "/WsrmService.svc, " +
+             std::to_string(legacy->plan().messages().size()) + " message(s) planned for " +
+             std::to_string(legacy->plan().organisations().size()) + " organisation(s)");
+    for (const std::string& line : legacy->injection_lines()) log.line(line);
+  }
 
   std::vector<const Step*> steps;
   for (const Scenario& s : scenarios) {
@@ -242,26 +316,48 @@ int run_sim(const SimOptions& o) {
   ro.pace_timeout = std::chrono::milliseconds(o.pace_timeout_ms);
   ro.unmask = o.unmask;
 
+  if (legacy) ro.before_push = [&](const Step& s) { legacy->queue_step(s, log); };
+
   CurlGlobal curl;
   if (!curl.ok()) {
     std::fprintf(stderr, "wsrm-bridge sim: libcurl could not be initialised\n");
     shutdown();
     return kExitUsage;
   }
-  auto report = run_steps(steps, store, ro, stop, log);
+  Result<RunReport> report = RunReport{};
+  if (o.webhook.empty()) {
+    // Legacy only: every step is played at once, in order; nothing is pushed.
+    for (const Step* s : steps) {
+      if (stop.requested()) break;
+      store.apply(*s);
+      legacy->queue_step(*s, log);
+      report.value().steps.push_back(StepRecord{s, {}, 0, 0, PaceResult::not_awaited, 0});
+    }
+    report.value().interrupted = stop.requested();
+  } else {
+    report = run_steps(steps, store, ro, stop, log);
+  }
   if (!report) {
     std::fprintf(stderr, "wsrm-bridge sim: %s\n", report.error().message.c_str());
     shutdown();
     return kExitUsage;
   }
-  const int code = report.value().all_delivered() ? kExitOk : kExitFindings;
+  const bool legacy_ok = !legacy || legacy->failures() == 0;
+  const int code = report.value().all_delivered() && legacy_ok ? kExitOk : kExitFindings;
   log.line(summary_text(report.value(), store));
-  if (!o.summary_json.empty() &&
-      !write_file(o.summary_json, summary_json(report.value(), store, code).dump(2) + "\n")) {
+  if (legacy) log.line(legacy->summary_text());
+  Json summary = summary_json(report.value(), store, code);
+  if (legacy) {
+    summary["legacy"] = legacy->summary_json();
+    summary["injections"] = legacy->injections_json();
+  }
+  if (!o.summary_json.empty() && !write_file(o.summary_json, summary.dump(2) + "\n")) {
     std::fprintf(stderr, "wsrm-bridge sim: cannot write %s\n", o.summary_json.c_str());
   }
   if (o.serve && !stop.requested()) {
     log.line("sim: serving REST on port " + std::to_string(rest_listener.port()) +
+             (legacy ? " and the legacy WsrmService on port " + std::to_string(legacy->port())
+                     : std::string()) +
              " until SIGTERM/SIGINT");
     stop.wait();
   }
@@ -343,6 +439,31 @@ std::function<int()> add_sim_command(CLI::App& app) {
   sub->add_option("--client-key", o->client_key, "https webhook: key of --client-cert (PEM)");
   sub->add_flag("--unmask", o->unmask, "Show CPR numbers in the log (masked by default)");
   sub->add_flag("--check", o->check, "Only load and validate the scenarios, then exit");
+  sub->add_option("--legacy-port", o->legacy_port,
+                  "Legacy mode: also serve the legacy WsrmService + WsrmMessageService v11 with "
+                  "the items the legacy DFDG WSRM system would queue, on this port (0: any free "
+                  "port; written to --port-file as legacy=<port>). Works without --webhook.")
+      ->check(CLI::Range(0, 65535));
+  sub->add_option("--legacy-templates", o->legacy_templates,
+                  "Legacy mode: directory of the item templates (<Operation>.xml, _partials.xml, "
+                  "codes.json)")
+      ->capture_default_str();
+  sub->add_option("--legacy-wsdl", o->legacy_wsdl,
+                  "Legacy mode: the contract directory served (?wsdl) and whose SOAPActions are "
+                  "checked")
+      ->capture_default_str();
+  sub->add_option("--legacy-db", o->legacy_db,
+                  "Legacy mode: SQLite file of the legacy queue (default: a temporary file, "
+                  "removed at exit); an existing file keeps its messages");
+  sub->add_option("--legacy-sub-queue", o->legacy_sub_queues,
+                  "Legacy mode: sub-queue (SubQueueIdentifier) that also gets every message; "
+                  "repeatable (default: shadow)")
+      ->allow_extra_args(false);
+  sub->add_option("--inject", o->injections,
+                  "Legacy mode: make the legacy side differ on purpose, KIND[@STEP_ID] with KIND "
+                  "wrong-code, missing-element, date-precision, extra-message or missing-message "
+                  "(repeatable; without @STEP_ID: the first applicable message)")
+      ->allow_extra_args(false);
   sub->add_option("--log-level", o->log_level,
                   "Level of the diagnostic log on stderr (info shows every REST request)")
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "off"}))
