@@ -3,6 +3,7 @@
 #include "bridge/compare/compare.h"
 
 #include <algorithm>
+#include <cstring>
 #include <deque>
 #include <unordered_map>
 
@@ -32,12 +33,13 @@ class Scope {
   }
   std::size_t push(pugi::xml_node n) {
     const std::size_t mark = decls_.size();
-    for (pugi::xml_attribute a : n.attributes()) {
-      const std::string_view name = a.name();
-      if (name == "xmlns") {
+    for (pugi::xml_attribute a = n.first_attribute(); a; a = a.next_attribute()) {
+      const char* name = a.name();
+      if (name[0] != 'x' || std::strncmp(name, "xmlns", 5) != 0) continue;  // most attributes
+      if (name[5] == '\0') {
         decls_.emplace_back(std::string_view{}, a.value());
-      } else if (name.starts_with("xmlns:")) {
-        decls_.emplace_back(name.substr(6), a.value());
+      } else if (name[5] == ':') {
+        decls_.emplace_back(std::string_view(name + 6), a.value());
       }
     }
     return mark;
@@ -328,11 +330,44 @@ void children_of(pugi::xml_node n, Scope& scope, std::vector<Child>& out) {
   }
 }
 
-// Walks both trees of one pair and writes one FieldResult per leaf.
+// Where a pair's leaves go. Equal leaves (nearly all) arrive as views, so that counting them
+// allocates nothing; the others as whole FieldResults.
+class LeafSink {
+ public:
+  virtual ~LeafSink() = default;
+  virtual void equal(std::string_view path, std::string_view field) = 0;
+  virtual void other(FieldResult&& result) = 0;
+};
+
+class VectorSink final : public LeafSink {
+ public:
+  explicit VectorSink(std::vector<FieldResult>& out) : out_(out) {}
+  void equal(std::string_view path, std::string_view field) override {
+    out_.push_back({std::string(path), std::string(field), Outcome::equal, {}, {}, {}});
+  }
+  void other(FieldResult&& result) override { out_.push_back(std::move(result)); }
+
+ private:
+  std::vector<FieldResult>& out_;
+};
+
+// A leaf's text without a copy when it is one run of character data (the usual case).
+std::string_view text_view(pugi::xml_node n, std::string& scratch) {
+  const pugi::xml_node first = n.first_child();
+  if (!first) return {};
+  if (!first.next_sibling() &&
+      (first.type() == pugi::node_pcdata || first.type() == pugi::node_cdata)) {
+    return first.value();
+  }
+  scratch = text_of(n);
+  return scratch;
+}
+
+// Walks both trees of one pair and hands every leaf to the sink.
 class PairWalker {
  public:
   PairWalker(const Comparer::OperationModel& model, const Item& legacy, const Item& bridge,
-             int key_digits, std::vector<FieldResult>& out)
+             int key_digits, LeafSink& out)
       : model_(model),
         legacy_(legacy.scope),
         bridge_(bridge.scope),
@@ -381,7 +416,7 @@ class PairWalker {
   }
 
   void emit(Outcome o, std::string reason, std::string legacy, std::string bridge) {
-    out_.push_back({path_, field_, o, std::move(reason), std::move(legacy), std::move(bridge)});
+    out_.other({path_, field_, o, std::move(reason), std::move(legacy), std::move(bridge)});
   }
 
   // Every leaf below a node only one side has.
@@ -417,14 +452,21 @@ class PairWalker {
   }
 
   void leaf(pugi::xml_node l, pugi::xml_node b, const mapping::ElementNode* schema) {
-    std::string lt = text_of(l), bt = text_of(b);
+    std::string ls, bs;
+    const std::string_view lt = text_view(l, ls), bt = text_view(b, bs);
+    if (lt == bt) {  // the common case: nothing to parse, copy or explain
+      out_.equal(path_, field_);
+      return;
+    }
     const mapping::ValueKind kind =
         schema && schema->simple ? schema->simple->kind : mapping::ValueKind::string;
     ValueComparison v = compare_values(kind, lt, bt);
-    const Outcome o = v.verdict == Verdict::equal        ? Outcome::equal
-                      : v.verdict == Verdict::equivalent ? Outcome::equivalent
-                                                         : Outcome::different;
-    emit(o, std::move(v.reason), std::move(lt), std::move(bt));
+    if (v.verdict == Verdict::equal) {
+      out_.equal(path_, field_);
+      return;
+    }
+    const Outcome o = v.verdict == Verdict::equivalent ? Outcome::equivalent : Outcome::different;
+    emit(o, std::move(v.reason), std::string(lt), std::string(bt));
   }
 
   // Both sides have this element (already pushed on their scopes).
@@ -442,7 +484,7 @@ class PairWalker {
     std::vector<std::pair<std::string_view, std::string_view>> names;
     const auto note = [&](const Child& c) {
       for (const auto& n : names) {
-        if (n.first == c.uri && n.second == c.local) return;
+        if (n.second == c.local && n.first == c.uri) return;
       }
       names.emplace_back(c.uri, c.local);
     };
@@ -453,10 +495,10 @@ class PairWalker {
       ls.clear();
       bs.clear();
       for (const auto& c : lk) {
-        if (c.uri == uri && c.local == local) ls.push_back(c.node);
+        if (c.local == local && c.uri == uri) ls.push_back(c.node);
       }
       for (const auto& c : bk) {
-        if (c.uri == uri && c.local == local) bs.push_back(c.node);
+        if (c.local == local && c.uri == uri) bs.push_back(c.node);
       }
       const mapping::ElementNode* child_schema = find_child(schema, uri, local);
       const bool repeated =
@@ -532,7 +574,7 @@ class PairWalker {
   const Comparer::OperationModel& model_;
   Scope legacy_, bridge_;
   int digits_;
-  std::vector<FieldResult>& out_;
+  LeafSink& out_;
   std::string path_, field_;
 };
 
@@ -627,7 +669,8 @@ std::vector<FieldResult> Comparer::compare_pair(const Item& legacy, const Item& 
   std::vector<FieldResult> out;
   const OperationModel* m = model(legacy.operation);
   if (!m) return out;
-  PairWalker(*m, legacy, bridge, rules_.key_fraction_digits, out).run(legacy.node, bridge.node);
+  VectorSink sink(out);
+  PairWalker(*m, legacy, bridge, rules_.key_fraction_digits, sink).run(legacy.node, bridge.node);
   return out;
 }
 
@@ -637,6 +680,12 @@ std::string Comparer::key_of(const Item& item) const {
 }
 
 namespace {
+
+// Lets unordered_map<std::string, …> be searched with a string_view.
+struct TextHash {
+  using is_transparent = void;
+  std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+};
 
 struct Pairing {
   std::vector<std::pair<std::size_t, std::size_t>> pairs;  // indexes into legacy, bridge
@@ -716,7 +765,9 @@ RunResult Comparer::run(const std::vector<Item>& legacy, const std::vector<Item>
 
   std::size_t total = 0, done = 0;
   for (const auto& [op, items] : legacy_ops) total += items.size();
-  std::map<std::string, std::size_t> field_index;  // op + '\n' + field → result.fields
+  // operation → field → index in result.fields
+  std::map<std::string, std::unordered_map<std::string, std::size_t, TextHash, std::equal_to<>>>
+      field_index;
   struct PendingDiff {
     Difference d;
     std::size_t field;
@@ -751,6 +802,7 @@ RunResult Comparer::run(const std::vector<Item>& legacy, const std::vector<Item>
       continue;
     }
     const Pairing p = pair_up(ls, bs, m->key, rules_.key_fraction_digits);
+    auto& op_fields = field_index[op];
     for (std::size_t i : p.legacy_only) {
       stats.legacy_only.push_back({display_of(ls[i]->node, m->key), ls[i]->origin, ls[i]->at});
     }
@@ -758,65 +810,84 @@ RunResult Comparer::run(const std::vector<Item>& legacy, const std::vector<Item>
       stats.bridge_only.push_back({display_of(bs[j]->node, m->key), bs[j]->origin, bs[j]->at});
     }
     stats.pairs = static_cast<std::int64_t>(p.pairs.size());
+    std::size_t cur_i = 0, cur_j = 0, cur_pair = 0;  // the pair being compared
+    // The statistics of a field, made when it is first seen.
+    const auto stats_for = [&](std::string_view path, std::string_view field) -> std::size_t {
+      auto fi = op_fields.find(field);
+      if (fi != op_fields.end()) return fi->second;
+      FieldStats fs;
+      fs.operation = op;
+      fs.field = std::string(field);
+      if (const mapping::Row* row = mappings_->row_for_path(op, std::string(path))) {
+        fs.row = row->reference();
+      }
+      fs.xsd_type = type_of(resolve(m->tree.get(), fs.field));
+      fs.threshold = rules_.field_threshold(op, fs.field);
+      if (const IgnoreRule* ir = rules_.ignore_for(op, fs.field)) {
+        fs.ignore_reason = ir->reason;
+        fs.ignore_ticket = ir->ticket;
+        fs.ignore_rule = ir->where;
+      }
+      if (noise) {
+        const auto nc = noise_by_field.find(op + '\n' + fs.field);
+        fs.noise_rate = nc == noise_by_field.end() || nc->second.observed == 0
+                            ? 0.0
+                            : static_cast<double>(nc->second.differing) /
+                                  static_cast<double>(nc->second.observed);
+      }
+      op_fields.emplace(fs.field, result.fields.size());
+      result.fields.push_back(std::move(fs));
+      return result.fields.size() - 1;
+    };
+    struct RunSink final : LeafSink {
+      std::function<void(std::string_view, std::string_view)> on_equal;
+      std::function<void(FieldResult&&)> on_other;
+      void equal(std::string_view path, std::string_view field) override { on_equal(path, field); }
+      void other(FieldResult&& r) override { on_other(std::move(r)); }
+    } sink;
+    sink.on_equal = [&](std::string_view path, std::string_view field) {
+      FieldStats& fs = result.fields[stats_for(path, field)];
+      ++fs.observed;
+      ++fs.equal;
+    };
+    sink.on_other = [&](FieldResult&& f) {
+      const std::size_t index = stats_for(f.path, f.field);
+      FieldStats& fs = result.fields[index];
+      ++fs.observed;
+      switch (f.outcome) {
+        case Outcome::equal:
+          ++fs.equal;
+          return;
+        case Outcome::equivalent:
+          ++fs.equivalent;
+          break;
+        case Outcome::different:
+          ++fs.different;
+          break;
+        case Outcome::missing:
+          ++fs.missing;
+          break;
+        case Outcome::extra:
+          ++fs.extra;
+          break;
+      }
+      Difference d;
+      d.operation = op;
+      d.key = display_of(ls[cur_i]->node, m->key);
+      d.row = fs.row;
+      d.legacy_origin = ls[cur_i]->origin;
+      d.bridge_origin = bs[cur_j]->origin;
+      d.field = std::move(f);
+      pending.push_back({std::move(d), index, cur_pair});
+    };
     for (const auto& [i, j] : p.pairs) {
       const std::size_t this_pair = pair_number++;
       pair_operation[this_pair] = op;
-      const std::string key = display_of(ls[i]->node, m->key);
-      for (auto& f : compare_pair(*ls[i], *bs[j])) {
-        const std::string id = op + '\n' + f.field;
-        auto fi = field_index.find(id);
-        if (fi == field_index.end()) {
-          FieldStats fs;
-          fs.operation = op;
-          fs.field = f.field;
-          if (const mapping::Row* row = mappings_->row_for_path(op, f.path)) {
-            fs.row = row->reference();
-          }
-          fs.xsd_type = type_of(resolve(m->tree.get(), f.field));
-          fs.threshold = rules_.field_threshold(op, f.field);
-          if (const IgnoreRule* ir = rules_.ignore_for(op, f.field)) {
-            fs.ignore_reason = ir->reason;
-            fs.ignore_ticket = ir->ticket;
-            fs.ignore_rule = ir->where;
-          }
-          if (noise) {
-            const auto nc = noise_by_field.find(id);
-            fs.noise_rate = nc == noise_by_field.end() || nc->second.observed == 0
-                                ? 0.0
-                                : static_cast<double>(nc->second.differing) /
-                                      static_cast<double>(nc->second.observed);
-          }
-          fi = field_index.emplace(id, result.fields.size()).first;
-          result.fields.push_back(std::move(fs));
-        }
-        FieldStats& fs = result.fields[fi->second];
-        ++fs.observed;
-        switch (f.outcome) {
-          case Outcome::equal:
-            ++fs.equal;
-            continue;
-          case Outcome::equivalent:
-            ++fs.equivalent;
-            break;
-          case Outcome::different:
-            ++fs.different;
-            break;
-          case Outcome::missing:
-            ++fs.missing;
-            break;
-          case Outcome::extra:
-            ++fs.extra;
-            break;
-        }
-        Difference d;
-        d.operation = op;
-        d.key = key;
-        d.row = fs.row;
-        d.legacy_origin = ls[i]->origin;
-        d.bridge_origin = bs[j]->origin;
-        d.field = std::move(f);
-        pending.push_back({std::move(d), fi->second, this_pair});
-      }
+      cur_i = i;
+      cur_j = j;
+      cur_pair = this_pair;
+      PairWalker(*m, *ls[i], *bs[j], rules_.key_fraction_digits, sink)
+          .run(ls[i]->node, bs[j]->node);
       if (progress) progress(++done, total);
     }
     done += p.legacy_only.size();
