@@ -8,11 +8,13 @@
 #include "bridge/core/clock.h"
 #include "bridge/store/sqlite/sqlite_compare.h"
 
+#include <nlohmann/json.hpp>
 #include <unistd.h>
 
 #include <chrono>
 #include <cstdio>
 #include <fstream>
+#include <map>
 #include <memory>
 
 namespace bridge::app {
@@ -75,6 +77,47 @@ class ProgressBar {
   bool drawn_ = false;
 };
 
+// For each message only the legacy side sent: what the bridge's inbox holds for the key's values
+// (the indkaldelse), so the summary says whether DFDG never pushed it, or which rule skipped it.
+void explain_legacy_only(const std::string& store_path, compare::RunResult& result) {
+  std::map<std::string, std::vector<std::string>> cache;
+  const auto traces = [&](const std::string& value) -> const std::vector<std::string>& {
+    auto it = cache.find(value);
+    if (it != cache.end()) return it->second;
+    std::vector<std::string> lines;
+    auto rows = store::sqlite::inbox_trace(store_path, value);
+    if (rows) {
+      for (const auto& r : rows.value()) {
+        std::string line = "WSB " + r.besked_identifier + " to " + r.recipient +
+                           " (HaendelsesTid " + r.haendelses_tid + "): " +
+                           (r.status == "quarantined" ? "quarantined (" + r.reason + ")" : r.stage);
+        const auto outcome = nlohmann::json::parse(r.outcome, nullptr, false);
+        if (outcome.is_object()) {
+          if (outcome.contains("rule")) line += ", rule " + outcome.value("rule", "");
+          if (outcome.contains("reason")) line += ": " + outcome.value("reason", "");
+        }
+        if (!r.last_error.empty()) line += "; last error: " + r.last_error;
+        lines.push_back(std::move(line));
+      }
+    }
+    return cache.emplace(value, std::move(lines)).first->second;
+  };
+  for (auto& op : result.operations) {
+    for (auto& u : op.legacy_only) {
+      for (const auto& v : u.key_values) {
+        if (v.empty()) continue;
+        const auto& lines = traces(v);
+        u.hints.insert(u.hints.end(), lines.begin(), lines.end());
+      }
+      if (u.hints.empty()) {
+        u.hints.push_back(
+            "the bridge's inbox has no WSB for this message's key: DFDG did not push "
+            "it to the bridge (subscription, recipient) or it has not arrived yet");
+      }
+    }
+  }
+}
+
 int run_compare(const CompareOptions& o) {
   if (o.bridge.empty() == o.bridge_store.empty()) {
     return usage_error(
@@ -134,10 +177,11 @@ int run_compare(const CompareOptions& o) {
 
   const bool bar = o.progress == "always" || (o.progress == "auto" && isatty(STDERR_FILENO));
   ProgressBar progress(bar);
-  const compare::RunResult result = comparer.value().run(
+  compare::RunResult result = comparer.value().run(
       legacy.value().items, bridge.value().items, noise ? &noise->items : nullptr,
       [&](std::size_t done, std::size_t total) { progress.update(done, total); });
   progress.finish();
+  if (!o.bridge_store.empty()) explain_legacy_only(o.bridge_store, result);
   info.finished_at = format_utc_ms(std::chrono::system_clock::now());
 
   const std::string summary = compare::terminal_summary(result, info);

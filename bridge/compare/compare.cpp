@@ -314,6 +314,15 @@ std::string display_of(pugi::xml_node n, const std::vector<KeyPath>& keys) {
   return out;
 }
 
+std::vector<std::string> key_values(pugi::xml_node n, const std::vector<KeyPath>& keys) {
+  std::vector<std::string> out;
+  for (const auto& k : keys) {
+    const pugi::xml_node v = walk(n, k.steps);
+    out.push_back(v ? text_of(v) : std::string());
+  }
+  return out;
+}
+
 // The element children of one node, with their URIs and local names.
 struct Child {
   pugi::xml_node node;
@@ -804,10 +813,18 @@ RunResult Comparer::run(const std::vector<Item>& legacy, const std::vector<Item>
     const Pairing p = pair_up(ls, bs, m->key, rules_.key_fraction_digits);
     auto& op_fields = field_index[op];
     for (std::size_t i : p.legacy_only) {
-      stats.legacy_only.push_back({display_of(ls[i]->node, m->key), ls[i]->origin, ls[i]->at});
+      stats.legacy_only.push_back({display_of(ls[i]->node, m->key),
+                                   ls[i]->origin,
+                                   ls[i]->at,
+                                   key_values(ls[i]->node, m->key),
+                                   {}});
     }
     for (std::size_t j : p.bridge_only) {
-      stats.bridge_only.push_back({display_of(bs[j]->node, m->key), bs[j]->origin, bs[j]->at});
+      stats.bridge_only.push_back({display_of(bs[j]->node, m->key),
+                                   bs[j]->origin,
+                                   bs[j]->at,
+                                   key_values(bs[j]->node, m->key),
+                                   {}});
     }
     stats.pairs = static_cast<std::int64_t>(p.pairs.size());
     std::size_t cur_i = 0, cur_j = 0, cur_pair = 0;  // the pair being compared

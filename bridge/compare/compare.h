@@ -100,6 +100,8 @@ struct Unmatched {
   std::string key;
   std::string origin;
   std::string at;
+  std::vector<std::string> key_values;  // the key's texts, one per key path
+  std::vector<std::string> hints;       // why, when the bridge's inbox can tell (compare CLI)
 };
 
 struct OperationStats {

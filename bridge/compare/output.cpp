@@ -74,7 +74,10 @@ nlohmann::json to_json(const RunResult& r, const RunInfo& info) {
   for (const auto& o : r.operations) {
     json lo = json::array(), bo = json::array();
     for (const auto& u : o.legacy_only) {
-      lo.push_back({{"key", shown(info, u.key)}, {"origin", u.origin}, {"at", u.at}});
+      json hints = json::array();
+      for (const auto& h : u.hints) hints.push_back(shown(info, h));
+      lo.push_back(
+          {{"key", shown(info, u.key)}, {"origin", u.origin}, {"at", u.at}, {"hints", hints}});
     }
     for (const auto& u : o.bridge_only) {
       bo.push_back({{"key", shown(info, u.key)}, {"origin", u.origin}, {"at", u.at}});
@@ -186,6 +189,7 @@ std::string to_junit(const RunResult& r, const RunInfo& info) {
     for (const auto& u : o.legacy_only) {
       detail += "legacy only (the bridge did not send it): " + shown(info, u.key) + " (" +
                 u.origin + ")\n";
+      for (const auto& h : u.hints) detail += "  bridge inbox: " + shown(info, h) + "\n";
     }
     for (const auto& u : o.bridge_only) {
       detail += "bridge only (the legacy service did not send it): " + shown(info, u.key) + " (" +
@@ -255,6 +259,7 @@ std::string terminal_summary(const RunResult& r, const RunInfo& info) {
     for (const auto& u : o.legacy_only) {
       out << "    legacy only (the bridge did not send it: a routing gap?): " << shown(info, u.key)
           << "  [" << u.origin << "]\n";
+      for (const auto& h : u.hints) out << "      bridge inbox: " << shown(info, h) << "\n";
     }
     for (const auto& u : o.bridge_only) {
       out << "    bridge only (one too many?): " << shown(info, u.key) << "  [" << u.origin

@@ -35,6 +35,29 @@ Result<std::vector<QueuedItem>> read_queued_items(const std::string& path,
   return out;
 }
 
+Result<std::vector<InboxTrace>> inbox_trace(const std::string& path,
+                                            const std::string& ekstern_identifier) {
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(path, ec)) {
+    return store_error(path + ": no such store file");
+  }
+  BRIDGE_TRY(auto db, Connection::open(path, kBusyTimeoutMs));
+  BRIDGE_TRY(migrate(*db));
+  BRIDGE_TRY(auto q, db->prepare("SELECT besked_identifier, recipient_type, recipient_code, "
+                                 "haendelses_tid, status, reason, stage, last_error, outcome "
+                                 "FROM inbox_message WHERE ekstern_identifier = ?1 ORDER BY id"));
+  q.bind(1, ekstern_identifier);
+  std::vector<InboxTrace> out;
+  while (true) {
+    BRIDGE_TRY(bool row, q.step());
+    if (!row) break;
+    out.push_back({q.column_text(0), std::to_string(q.column_int(1)) + "/" + q.column_text(2),
+                   q.column_text(3), q.column_text(4), q.column_text(5), q.column_text(6),
+                   q.column_text(7), q.column_text(8)});
+  }
+  return out;
+}
+
 Result<std::int64_t> save_compare_run(const std::string& path, const CompareRunRow& run,
                                       const std::vector<CompareFieldRow>& fields) {
   BRIDGE_TRY(auto db, Connection::open(path, kBusyTimeoutMs));

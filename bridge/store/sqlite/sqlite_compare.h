@@ -25,6 +25,20 @@ Result<std::vector<QueuedItem>> read_queued_items(const std::string& path,
                                                   const std::string& consumer,
                                                   const std::string& sub_queue);
 
+// What the bridge's inbox holds for one indkaldelse (EksternIdentifier): each WSB received for it,
+// with its pipeline stage and outcome, oldest first. Explains a message the bridge did not send.
+struct InboxTrace {
+  std::string besked_identifier;
+  std::string recipient;  // "8/44000"
+  std::string haendelses_tid;
+  std::string status, reason;  // accepted | quarantined, and why
+  std::string stage;           // received, enriched, queued, skipped, parked, quarantined
+  std::string last_error;
+  std::string outcome;  // the pipeline's outcome JSON (rule, reason, deliveries, …)
+};
+Result<std::vector<InboxTrace>> inbox_trace(const std::string& path,
+                                            const std::string& ekstern_identifier);
+
 struct CompareRunRow {
   std::int64_t started_at_ms = 0, finished_at_ms = 0;
   std::string label, organisation, legacy_source, bridge_source, noise_source, rules_file;
