@@ -174,6 +174,12 @@ int run_compare(const CompareOptions& o) {
                        " and the bridge recording of " + bridge.value().organisation +
                        ": compare one consumer's recordings");
   }
+  if (noise && !noise->organisation.empty() && !info.organisation.empty() &&
+      noise->organisation != info.organisation) {
+    return usage_error("the legacy recording is of organisation " + info.organisation +
+                       " and the noise baseline (" + o.noise + ") of " + noise->organisation +
+                       ": a noise baseline is a second recording of the same consumer");
+  }
 
   const bool bar = o.progress == "always" || (o.progress == "auto" && isatty(STDERR_FILENO));
   ProgressBar progress(bar);
@@ -182,6 +188,11 @@ int run_compare(const CompareOptions& o) {
       [&](std::size_t done, std::size_t total) { progress.update(done, total); });
   progress.finish();
   if (!o.bridge_store.empty()) explain_legacy_only(o.bridge_store, result);
+  if (noise && result.noise_pairs == 0) {
+    info.notes.push_back(
+        "noise: the baseline paired no message with the legacy recording, so it "
+        "removed nothing (is it a recording of the same period?)");
+  }
   info.finished_at = format_utc_ms(std::chrono::system_clock::now());
 
   const std::string summary = compare::terminal_summary(result, info);
