@@ -1,3 +1,4 @@
+#include "bridge/core/curl_handles.h"
 #include "bridge/dfdg/backoff.h"
 #include "bridge/dfdg/client.h"
 #include "bridge/dfdg/options.h"
@@ -15,22 +16,9 @@
 namespace bridge::dfdg {
 namespace {
 
-// curl_global_init is not thread-safe in every libcurl build; a function-local static runs it
-// exactly once, under the compiler's guard. It is never undone: handles may outlive any owner.
-CURLcode init_curl_once() {
-  static const CURLcode result = curl_global_init(CURL_GLOBAL_DEFAULT);
-  return result;
-}
-
-struct EasyDeleter {
-  void operator()(CURL* handle) const { curl_easy_cleanup(handle); }
-};
-using EasyHandle = std::unique_ptr<CURL, EasyDeleter>;
-
-struct HeaderListDeleter {
-  void operator()(curl_slist* list) const { curl_slist_free_all(list); }
-};
-using HeaderList = std::unique_ptr<curl_slist, HeaderListDeleter>;
+using curl::append;
+using curl::EasyHandle;
+using curl::HeaderList;
 
 // Easy handles kept between calls, so that keep-alive connections and TLS sessions are reused.
 // A handle is used by one thread at a time: borrowed for a whole get_indkaldelse().
@@ -80,14 +68,6 @@ bool has_control_character(const std::string& text) {
     if (u < 0x20 || u == 0x7f) return true;
   }
   return false;
-}
-
-bool append(HeaderList& list, const std::string& line) {
-  curl_slist* head = curl_slist_append(list.get(), line.c_str());
-  if (head == nullptr) return false;  // the old list is untouched and still owned
-  (void)list.release();
-  list.reset(head);
-  return true;
 }
 
 // What one attempt produced.
@@ -238,7 +218,7 @@ struct CurlClient::State {
 
 Result<std::unique_ptr<CurlClient>> CurlClient::create(ClientOptions options, SleepFunction sleep) {
   BRIDGE_TRY(validate_options(options));
-  if (const CURLcode init = init_curl_once(); init != CURLE_OK) {
+  if (const CURLcode init = curl::init_once(); init != CURLE_OK) {
     return make_error(
         ErrorDomain::dfdg, static_cast<int>(DfdgErrc::invalid_options),
         std::string("dfdg: libcurl initialisation failed: ") + curl_easy_strerror(init));

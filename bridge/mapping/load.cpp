@@ -1,5 +1,6 @@
 // Loading and checking mapping tables and code lists against the XSD (docs/mapping.md).
 
+#include "bridge/core/xml_text.h"
 #include "bridge/mapping/plan.h"
 
 #include <toml++/toml.h>
@@ -168,21 +169,6 @@ std::string type_label(const SimpleType& st) {
   return st.name + " (" + st.builtin + ")";
 }
 
-std::string xml_escape_attr(const std::string& s) {
-  std::string out;
-  for (char c : s) {
-    if (c == '"')
-      out += "&quot;";
-    else if (c == '&')
-      out += "&amp;";
-    else if (c == '<')
-      out += "&lt;";
-    else
-      out += c;
-  }
-  return out;
-}
-
 void build_plan(PlanNode& node, const ElementNode& element, const std::string& path,
                 const std::string& parent_ns, bool chain_required, std::size_t& order,
                 std::map<std::string, PlanNode*>& by_path, std::set<std::string>& bad_patterns) {
@@ -192,7 +178,7 @@ void build_plan(PlanNode& node, const ElementNode& element, const std::string& p
   node.chain_required = chain_required && node.required;
   node.order = order++;
   const std::string ns_attr =
-      element.ns == parent_ns ? "" : " xmlns=\"" + xml_escape_attr(element.ns) + "\"";
+      element.ns == parent_ns ? "" : " xmlns=\"" + xml_escape(element.ns) + "\"";
   node.open = "<" + element.name + ns_attr + ">";
   node.close = "</" + element.name + ">";
   if (element.simple && !element.simple->patterns.empty()) {

@@ -1,5 +1,7 @@
 #include "bridge/shadow/soap_messages.h"
 
+#include "bridge/core/xml_text.h"
+
 #include <pugixml.hpp>
 
 #include <charconv>
@@ -11,39 +13,17 @@ namespace {
 constexpr const char* kNsSoap = "http://schemas.xmlsoap.org/soap/envelope/";
 constexpr const char* kNsAms = "http://rep.oio.dk/ams.dk/xml/schemas/2005/09/01/";
 
-std::string escape(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (const char c : text) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
+using bridge::xml_escape;
 
 std::string envelope(const Organisation& org, const std::string& body,
                      std::string_view sequence = {}) {
   std::string header = std::string("<ActiveOrganisationHeader xmlns=\"") + kNsAms +
                        "\"><OrganisationTypeIdentifier>" + std::to_string(org.type) +
-                       "</OrganisationTypeIdentifier><OrganisationCode>" + escape(org.code) +
+                       "</OrganisationTypeIdentifier><OrganisationCode>" + xml_escape(org.code) +
                        "</OrganisationCode></ActiveOrganisationHeader>";
   if (!sequence.empty()) {
     header += std::string("<SequenceRequest xmlns=\"") + kNsOasis + "\"><Identifier>" +
-              escape(sequence) + "</Identifier></SequenceRequest>";
+              xml_escape(sequence) + "</Identifier></SequenceRequest>";
   }
   return std::string("<s:Envelope xmlns:s=\"") + kNsSoap + "\"><s:Header>" + header +
          "</s:Header><s:Body>" + body + "</s:Body></s:Envelope>";
@@ -160,7 +140,7 @@ std::string create_sequence_envelope(const Organisation& org,
                                      const std::optional<std::string>& sub_queue) {
   if (!sub_queue) return envelope(org, std::string("<CreateSequence xmlns=\"") + kNsWsrm3 + "\"/>");
   return envelope(org, std::string("<CreateSequence xmlns=\"") + kNsWsrm3 +
-                           "\"><SubQueueIdentifier>" + escape(*sub_queue) +
+                           "\"><SubQueueIdentifier>" + xml_escape(*sub_queue) +
                            "</SubQueueIdentifier></CreateSequence>");
 }
 
@@ -168,7 +148,7 @@ std::string end_sequence_envelope(const Organisation& org, std::string_view call
                                   std::string_view identifier) {
   const std::string op(call);
   return envelope(org, "<" + op + " xmlns=\"" + kNsWsrm3 + "\"><Identifier xmlns=\"" + kNsOasis +
-                           "\">" + escape(identifier) + "</Identifier></" + op + ">");
+                           "\">" + xml_escape(identifier) + "</Identifier></" + op + ">");
 }
 
 std::string get_envelope(const Organisation& org, std::string_view operation,

@@ -1,5 +1,6 @@
 #include "bridge/shadow/soap_transport.h"
 
+#include "bridge/core/curl_handles.h"
 #include "bridge/shadow/options.h"
 
 #include <curl/curl.h>
@@ -10,30 +11,9 @@
 namespace bridge::shadow {
 namespace {
 
-// curl_global_init is not thread-safe in every libcurl build; a function-local static runs it
-// exactly once. It is never undone: handles may outlive any owner.
-CURLcode init_curl_once() {
-  static const CURLcode result = curl_global_init(CURL_GLOBAL_DEFAULT);
-  return result;
-}
-
-struct EasyDeleter {
-  void operator()(CURL* handle) const { curl_easy_cleanup(handle); }
-};
-using EasyHandle = std::unique_ptr<CURL, EasyDeleter>;
-
-struct HeaderListDeleter {
-  void operator()(curl_slist* list) const { curl_slist_free_all(list); }
-};
-using HeaderList = std::unique_ptr<curl_slist, HeaderListDeleter>;
-
-bool append(HeaderList& list, const std::string& line) {
-  curl_slist* head = curl_slist_append(list.get(), line.c_str());
-  if (head == nullptr) return false;  // the old list is untouched and still owned
-  (void)list.release();
-  list.reset(head);
-  return true;
-}
+using curl::append;
+using curl::EasyHandle;
+using curl::HeaderList;
 
 struct Sink {
   std::int64_t limit;
@@ -73,7 +53,7 @@ struct SoapTransport::State {
 };
 
 Result<std::unique_ptr<SoapTransport>> SoapTransport::create(TransportOptions options) {
-  if (const CURLcode init = init_curl_once(); init != CURLE_OK) {
+  if (const CURLcode init = curl::init_once(); init != CURLE_OK) {
     return make_error(ErrorDomain::io, static_cast<int>(ShadowErrc::usage),
                       std::string("libcurl initialisation failed: ") + curl_easy_strerror(init));
   }

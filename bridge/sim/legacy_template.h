@@ -18,6 +18,7 @@
 // paths, as docs/mapping-tables.md writes them), so that injections can change one on purpose.
 
 #include "bridge/core/result.h"
+#include "bridge/core/xml_text.h"
 #include "bridge/sim/scenario.h"
 
 #include <cstddef>
@@ -95,6 +96,6 @@ class TemplateSet {
 };
 
 // XML text: & < > " ' escaped, CR as &#13;, other control characters XML cannot carry left out.
-std::string xml_escape(std::string_view text);
+using bridge::xml_escape;
 
 }  // namespace bridge::sim
