@@ -75,6 +75,7 @@ CREATE TABLE IF NOT EXISTS inbox_message (
   next_attempt_at_ms INTEGER NOT NULL DEFAULT 0,
   last_error         TEXT    NOT NULL DEFAULT '',
   outcome            TEXT    NOT NULL DEFAULT '',
+  stored_at_ms       INTEGER NOT NULL DEFAULT 0,  -- when its transaction wrote it (v6; 0 before)
   UNIQUE (besked_identifier, recipient_type, recipient_code)
 );
 -- Other bytes under a BeskedIdentifier already stored: kept for inspection, never processed.
@@ -201,8 +202,15 @@ Result<void> migrate(Connection& db) {
     BRIDGE_TRY(db.exec(kCopyTo4));
   }
   BRIDGE_TRY(db.exec(kIndexes));
-  // Version 5 only adds the compare_* tables, created above.
-  if (version >= 1 && version < 5) BRIDGE_TRY(db.exec("UPDATE bridge_schema SET version = 5"));
+  // Version 5 only adds the compare_* tables, created above. Version 6 adds
+  // inbox_message.stored_at_ms (acknowledgement latency for the report); a v4 rebuild above
+  // already has it.
+  if (version >= 4 && version < 6) {
+    BRIDGE_TRY(
+        db.exec("ALTER TABLE inbox_message ADD COLUMN stored_at_ms INTEGER NOT NULL "
+                "DEFAULT 0"));
+  }
+  if (version >= 1 && version < 6) BRIDGE_TRY(db.exec("UPDATE bridge_schema SET version = 6"));
   if (version == 0) {
     BRIDGE_TRY(auto ins, db.prepare("INSERT INTO bridge_schema (version) VALUES (?1)"));
     BRIDGE_TRY(ins.bind(1, static_cast<std::int64_t>(kSchemaVersion)).run());

@@ -8,7 +8,7 @@ namespace bridge::store::sqlite {
 
 class Connection;
 
-inline constexpr int kSchemaVersion = 5;
+inline constexpr int kSchemaVersion = 6;
 
 // Creates the tables on a new file; on an existing file checks the version and upgrades.
 Result<void> migrate(Connection& db);

@@ -3,6 +3,8 @@
 #include "bridge/store/sqlite/db.h"
 #include "bridge/store/sqlite/schema.h"
 
+#include <chrono>
+
 namespace bridge::store::sqlite {
 namespace {
 
@@ -79,8 +81,9 @@ Result<std::vector<InboxOutcome>> SqliteInbox::store_batch(
                db.prepare("INSERT INTO inbox_message (besked_identifier, received_at_ms, source, "
                           "recipient_type, recipient_code, layout, raw, sha256, status, reason, "
                           "detail, cpr, ekstern_identifier, entitetstype_id, aendringstype_id, "
-                          "miljoe, haendelses_tid, stage) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, "
-                          "?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18) ON CONFLICT "
+                          "miljoe, haendelses_tid, stage, stored_at_ms) VALUES (?1, ?2, ?3, ?4, "
+                          "?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19) "
+                          "ON CONFLICT "
                           "(besked_identifier, recipient_type, recipient_code) DO NOTHING"));
     ins.bind(1, r.besked_identifier)
         .bind(2, to_epoch_ms(r.received_at))
@@ -99,6 +102,8 @@ Result<std::vector<InboxOutcome>> SqliteInbox::store_batch(
     bind_optional(ins, 15, r.aendringstype_id);
     ins.bind(16, r.miljoe).bind(17, r.haendelses_tid);
     ins.bind(18, std::string(r.status == "accepted" ? kStageReceived : kStageQuarantined));
+    // When this transaction wrote the row; the sender is acknowledged right after its commit.
+    ins.bind(19, to_epoch_ms(std::chrono::system_clock::now()));
     BRIDGE_TRY(ins.run());
     if (db.changes() == 1) {
       outcomes.push_back(InboxOutcome::stored);

@@ -111,7 +111,7 @@ BOOST_AUTO_TEST_CASE(opening_a_new_file_creates_the_schema_at_the_current_versio
                                                  "dfdg_snapshot", "inbox_conflict", "inbox_message",
                                                  "queue_item", "queue_message", "wsrm_sequence"}),
              boost::test_tools::per_element());
-  BOOST_TEST(raw.column("SELECT version FROM bridge_schema") == std::vector<std::string>({"5"}),
+  BOOST_TEST(raw.column("SELECT version FROM bridge_schema") == std::vector<std::string>({"6"}),
              boost::test_tools::per_element());
   BOOST_TEST(raw.column("PRAGMA journal_mode") == std::vector<std::string>({"wal"}),
              boost::test_tools::per_element());
@@ -144,17 +144,17 @@ BOOST_AUTO_TEST_CASE(a_file_from_a_newer_version_is_refused_with_schema_too_new_
   open_store(path);
   {
     RawDb raw(path);
-    raw.exec("INSERT INTO bridge_schema (version) VALUES (6)");
+    raw.exec("INSERT INTO bridge_schema (version) VALUES (7)");
   }
   auto s = SqliteStore::open({path, 2, 5000});
   BRIDGE_REQUIRE_ERROR(s, ErrorDomain::store, StoreErrc::schema_too_new);
   BOOST_TEST(s.error().message.find(path) != std::string::npos);
-  BOOST_TEST(s.error().message.find("version 6") != std::string::npos);
+  BOOST_TEST(s.error().message.find("version 7") != std::string::npos);
 
   // Refusing must not have touched the file.
   RawDb raw(path);
   BOOST_TEST(raw.column("SELECT version FROM bridge_schema ORDER BY version") ==
-                 std::vector<std::string>({"5", "6"}),
+                 std::vector<std::string>({"6", "7"}),
              boost::test_tools::per_element());
 }
 
@@ -192,7 +192,7 @@ BOOST_AUTO_TEST_CASE(a_version_1_file_is_upgraded_and_its_queued_items_are_still
   BRIDGE_REQUIRE_OK(items);
   BOOST_TEST((items.value().items == std::vector<std::string>{"<x>kept</x>"}));
   RawDb raw(path);
-  BOOST_TEST(raw.column("SELECT version FROM bridge_schema") == std::vector<std::string>({"5"}),
+  BOOST_TEST(raw.column("SELECT version FROM bridge_schema") == std::vector<std::string>({"6"}),
              boost::test_tools::per_element());
 }
 
@@ -241,7 +241,43 @@ BOOST_AUTO_TEST_CASE(a_version_3_inbox_is_rebuilt_keyed_on_besked_and_recipient)
               std::vector<bridge::store::InboxOutcome>{bridge::store::InboxOutcome::stored,
                                                        bridge::store::InboxOutcome::duplicate}));
   RawDb raw(path);
-  BOOST_TEST(raw.column("SELECT version FROM bridge_schema") == std::vector<std::string>({"5"}),
+  BOOST_TEST(raw.column("SELECT version FROM bridge_schema") == std::vector<std::string>({"6"}),
+             boost::test_tools::per_element());
+  // Rows from before version 6 have no store time; the new one has its own.
+  BOOST_TEST(raw.column("SELECT stored_at_ms > 0 FROM inbox_message ORDER BY id") ==
+                 std::vector<std::string>({"0", "0", "1"}),
+             boost::test_tools::per_element());
+}
+
+BOOST_AUTO_TEST_CASE(a_version_5_inbox_gets_the_store_time_column_and_new_rows_fill_it) {
+  bridge::test::TempDir dir;
+  const std::string path = dir.file("v5.db");
+  open_store(path);
+  {
+    // Version 5 had no inbox_message.stored_at_ms.
+    RawDb raw(path);
+    raw.exec(
+        "ALTER TABLE inbox_message DROP COLUMN stored_at_ms; UPDATE bridge_schema SET "
+        "version = 5;");
+  }
+  auto inbox = bridge::store::sqlite::SqliteInbox::open(path, 1000);
+  BRIDGE_REQUIRE_OK(inbox);
+  bridge::store::InboxRecord r;
+  r.besked_identifier = "b-5";
+  r.received_at = std::chrono::system_clock::now();
+  r.source = "webhook";
+  r.recipient_type = 8;
+  r.recipient_code = "44000";
+  r.layout = "flat";
+  r.raw = "{}";
+  r.sha256 = "h";
+  r.status = "accepted";
+  BRIDGE_REQUIRE_OK(inbox.value()->store_batch({r}));
+  RawDb raw(path);
+  BOOST_TEST(raw.column("SELECT version FROM bridge_schema") == std::vector<std::string>({"6"}),
+             boost::test_tools::per_element());
+  BOOST_TEST(raw.column("SELECT stored_at_ms >= received_at_ms FROM inbox_message") ==
+                 std::vector<std::string>({"1"}),
              boost::test_tools::per_element());
 }
 
