@@ -34,6 +34,7 @@ struct CompareOptions {
   std::string save_to;
   bool no_save = false;
   std::string label;
+  std::string since, until;
   std::string progress = "auto";
   bool unmask = false;
 };
@@ -152,6 +153,17 @@ int run_compare(const CompareOptions& o) {
     auto n = compare::read_recording(o.noise);
     if (!n) return usage_error("noise baseline: " + n.error().message);
     noise = std::move(n).value();
+  }
+  for (compare::Side* side : {&legacy.value(), &bridge.value(), noise ? &*noise : nullptr}) {
+    if (!side) continue;
+    if (auto kept = compare::keep_period(*side, o.since, o.until); !kept) {
+      return usage_error(kept.error().message);
+    }
+  }
+  if (!o.bridge_store.empty() && o.since.empty()) {
+    bridge.value().notes.push_back(
+        "the store holds every message since the bridge started; give --since (and --until) "
+        "to compare only the period the legacy side was recorded");
   }
 
   compare::RunInfo info;
@@ -279,6 +291,10 @@ Runner add_compare_command(CLI::App& app) {
                   "file, if given)");
   cmd->add_flag("--no-save", o->no_save, "Do not store the run");
   cmd->add_option("--label", o->label, "A name for the run (e.g. the consumer and the week)");
+  cmd->add_option("--since", o->since,
+                  "Only messages handed out (recorded, or queued in the store) at or after this "
+                  "time, e.g. 2026-11-23T00:00:00Z; on every side");
+  cmd->add_option("--until", o->until, "Only messages handed out before this time");
   cmd->add_option("--progress", o->progress,
                   "Progress bar on stderr: auto (on a terminal), always, never")
       ->capture_default_str();

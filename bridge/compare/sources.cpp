@@ -165,4 +165,36 @@ Result<Side> read_store(const std::string& path, const std::string& consumer,
   return side;
 }
 
+Result<void> keep_period(Side& side, const std::string& since, const std::string& until) {
+  const auto bound = [](const std::string& text,
+                        const char* name) -> Result<std::optional<std::int64_t>> {
+    if (text.empty()) return std::optional<std::int64_t>{};
+    const auto ms = epoch_ms_of(text);
+    if (!ms) {
+      return input_error(std::string(name) + " '" + text +
+                         "' is not a dateTime with a time zone (e.g. 2026-11-23T00:00:00Z)");
+    }
+    return std::optional<std::int64_t>(*ms);
+  };
+  BRIDGE_TRY(const auto from, bound(since, "--since"));
+  BRIDGE_TRY(const auto to, bound(until, "--until"));
+  if (!from && !to) return ok();
+  std::size_t dropped = 0;
+  std::vector<Item> kept;
+  for (auto& item : side.items) {
+    const auto at = epoch_ms_of(item.at);
+    const bool in = !at || ((!from || *at >= *from) && (!to || *at < *to));
+    if (in) {
+      kept.push_back(std::move(item));
+    } else {
+      ++dropped;
+    }
+  }
+  side.items = std::move(kept);
+  if (dropped) {
+    side.notes.push_back(std::to_string(dropped) + " message(s) outside --since/--until left out");
+  }
+  return ok();
+}
+
 }  // namespace bridge::compare

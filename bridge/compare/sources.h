@@ -28,4 +28,8 @@ Result<Side> read_recording(const std::string& dir);
 Result<Side> read_store(const std::string& path, const std::string& consumer,
                         const std::string& sub_queue);
 
+// Keeps the messages handed out (recorded or queued) in [since, until) (xsd:dateTime with a zone;
+// an empty bound is open). Fails on a bound that is not such a dateTime, naming it.
+Result<void> keep_period(Side& side, const std::string& since, const std::string& until);
+
 }  // namespace bridge::compare

@@ -277,6 +277,14 @@ ValueComparison compare_values(mapping::ValueKind kind, std::string_view legacy,
   return differ(legacy, bridge, "values");
 }
 
+std::optional<std::int64_t> epoch_ms_of(std::string_view date_time) {
+  const auto t = date_time_of(date_time);
+  if (!t || !t->has_zone) return std::nullopt;
+  std::string ms = t->fraction.substr(0, 3);
+  ms.resize(3, '0');
+  return t->seconds * 1000 + std::stoi(ms);
+}
+
 std::string canonical_key(mapping::ValueKind kind, std::string_view text, int fraction_digits) {
   switch (kind) {
     case mapping::ValueKind::integer:

@@ -6,6 +6,8 @@
 
 #include "bridge/mapping/xsd.h"
 
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -38,5 +40,8 @@ ValueComparison compare_values(mapping::ValueKind kind, std::string_view legacy,
 // truncated fraction digits (so that a legacy value with less precision still matches). A text
 // that does not parse as its type is kept as it is (collapsed).
 std::string canonical_key(mapping::ValueKind kind, std::string_view text, int fraction_digits);
+
+// An xsd:dateTime with a time zone as milliseconds since 1970 (UTC); nullopt for anything else.
+std::optional<std::int64_t> epoch_ms_of(std::string_view date_time);
 
 }  // namespace bridge::compare

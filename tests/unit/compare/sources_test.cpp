@@ -257,3 +257,25 @@ BOOST_AUTO_TEST_CASE(json_and_junit_carry_the_verdict_the_row_and_a_masked_examp
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(periods)
+
+BOOST_AUTO_TEST_CASE(only_messages_handed_out_in_the_period_are_kept_and_the_rest_is_noted) {
+  Side side;
+  for (const char* at : {"2026-11-22T23:59:59.999Z", "2026-11-23T01:00:00+01:00",
+                         "2026-11-25T10:00:00Z", "2026-11-30T00:00:00Z"}) {
+    side.items.push_back(parse_item(kOp, "<Title>x</Title>", at, at).value());
+  }
+  BOOST_REQUIRE(keep_period(side, "2026-11-23T00:00:00Z", "2026-11-30T00:00:00Z"));
+  BOOST_REQUIRE_EQUAL(side.items.size(), 2u);
+  BOOST_TEST(side.items[0].origin == "2026-11-23T01:00:00+01:00");  // the same instant: kept
+  BOOST_TEST(side.items[1].origin == "2026-11-25T10:00:00Z");
+  BOOST_REQUIRE_EQUAL(side.notes.size(), 1u);
+  BOOST_TEST(side.notes[0].find("2 message(s)") != std::string::npos);
+
+  auto bad = keep_period(side, "last monday", "");
+  BOOST_REQUIRE(!bad);
+  BOOST_TEST(bad.error().message.find("'last monday'") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
