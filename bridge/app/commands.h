@@ -18,5 +18,6 @@ Runner add_ingest_command(CLI::App& app);
 Runner add_inbox_command(CLI::App& app);
 Runner add_mappings_command(CLI::App& app);
 Runner add_compare_command(CLI::App& app);
+Runner add_report_command(CLI::App& app);
 
 }  // namespace bridge::app

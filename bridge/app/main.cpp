@@ -33,6 +33,7 @@ int main(int argc, char** argv) {
   add(bridge::sim::add_sim_command);
   add(bridge::shadow::add_shadow_command);
   add(bridge::app::add_compare_command);
+  add(bridge::app::add_report_command);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
