@@ -4,6 +4,7 @@
 #include "bridge/app/commands.h"
 #include "bridge/app/config.h"
 #include "bridge/app/runtime.h"
+#include "bridge/compare/values.h"
 #include "bridge/core/clock.h"
 #include "bridge/core/uuid.h"
 
@@ -11,6 +12,7 @@
 
 #include <cstdio>
 #include <fstream>
+#include <map>
 #include <sstream>
 
 namespace bridge::app {
@@ -137,10 +139,79 @@ int run_stats(const std::string& config_path) {
   return kExitOk;
 }
 
+struct CutoverOptions {
+  std::string config_path;
+  std::string consumer;
+  std::string before;  // empty: now
+  std::string list_path;
+  bool dry_run = false;
+};
+
+int run_cutover(const CutoverOptions& o) {
+  const auto fail = [](const std::string& message) {
+    std::fprintf(stderr, "wsrm-bridge queue cutover: %s\n", message.c_str());
+    return kExitUsage;
+  };
+  auto config = load_config(o.config_path);
+  if (!config) return fail(config.error().message);
+  auto rt = Runtime::open(config.value());
+  if (!rt) return fail(rt.error().message);
+  if (!rt.value()->consumers().by_id(o.consumer)) {
+    return fail("no consumer '" + o.consumer + "' in " + o.config_path);
+  }
+  const TimePoint now = rt.value()->clock().now();
+  TimePoint before = now;
+  if (!o.before.empty()) {
+    const auto ms = compare::epoch_ms_of(o.before);
+    if (!ms) {
+      return fail("--before '" + o.before +
+                  "' is not a dateTime with a time zone (e.g. 2026-11-30T06:00:00Z)");
+    }
+    before = from_epoch_ms(*ms);
+  }
+  auto r = rt.value()->store().mark_delivered_before({o.consumer, ""}, before, now, o.dry_run);
+  if (!r) return fail(r.error().message);
+  if (r.value().open_sequences > 0) {
+    std::fprintf(stderr,
+                 "wsrm-bridge queue cutover: %s has %lld open sequence(s) on its main queue: "
+                 "pause its poller and let the sequence end (TerminateSequence, CloseSequence, "
+                 "or expiry after [queue] sequence_timeout_s); nothing was changed\n",
+                 o.consumer.c_str(), static_cast<long long>(r.value().open_sequences));
+    return kExitFindings;
+  }
+  std::map<std::string, int> by_operation;
+  for (const auto& m : r.value().messages) ++by_operation[m.operation];
+  std::printf("cut-over of %s (main queue): waiting messages queued before %s\n",
+              o.consumer.c_str(), format_utc_ms(before).c_str());
+  for (const auto& [op, n] : by_operation) std::printf("  %-36s %d\n", op.c_str(), n);
+  if (!o.list_path.empty()) {
+    std::ofstream out(o.list_path, std::ios::binary | std::ios::trunc);
+    out << "operation,message_identifier,queued_at\r\n";
+    for (const auto& m : r.value().messages) {
+      out << m.operation << ',' << m.message_identifier << ',' << format_utc_ms(m.queued_at)
+          << "\r\n";
+    }
+    out.close();
+    if (!out) return fail(o.list_path + ": cannot write the list");
+    std::printf("list of the messages: %s\n", o.list_path.c_str());
+  }
+  if (o.dry_run) {
+    std::printf("dry run: %zu message(s) would be marked delivered; nothing was changed\n",
+                r.value().messages.size());
+  } else {
+    std::printf(
+        "marked %zu message(s) delivered: %s will not be handed them (it received these "
+        "changes from the legacy service); sub-queues are unchanged\n",
+        r.value().messages.size(), o.consumer.c_str());
+  }
+  return kExitOk;
+}
+
 }  // namespace
 
 Runner add_queue_command(CLI::App& app) {
-  CLI::App* sub = app.add_subcommand("queue", "Inspect the consumer queues or add items by hand");
+  CLI::App* sub = app.add_subcommand(
+      "queue", "Inspect the consumer queues, add items by hand, or cut a consumer over");
   sub->require_subcommand(1);
   auto add = std::make_shared<AddOptions>();
   CLI::App* a = sub->add_subcommand(
@@ -166,9 +237,27 @@ Runner add_queue_command(CLI::App& app) {
   s->add_option("-c,--config", *stats_config, "Configuration file (TOML)")
       ->required()
       ->check(CLI::ExistingFile);
-  return [add, a, s, stats_config]() {
+  auto cut = std::make_shared<CutoverOptions>();
+  CLI::App* c = sub->add_subcommand(
+      "cutover",
+      "Switch a consumer from the legacy service (docs/cutover.md): mark every message of its "
+      "main queue that waits and was queued before --before delivered, because the consumer "
+      "got those changes from the legacy service. Refused while the consumer has an open "
+      "sequence (exit 1). Sub-queues (e.g. shadow) are not touched.");
+  c->add_option("-c,--config", cut->config_path, "Configuration file (TOML)")
+      ->required()
+      ->check(CLI::ExistingFile);
+  c->add_option("--consumer", cut->consumer, "Consumer id from the configuration")->required();
+  c->add_option("--before", cut->before,
+                "Cut-off: messages queued before this time, e.g. 2026-11-30T06:00:00Z "
+                "(default: now)");
+  c->add_option("--list", cut->list_path,
+                "Write the marked messages (operation, MessageIdentifier, queued at) as CSV");
+  c->add_flag("--dry-run", cut->dry_run, "Only count and list; change nothing");
+  return [add, a, s, stats_config, cut, c]() {
     if (a->parsed()) return run_add(*add);
     if (s->parsed()) return run_stats(*stats_config);
+    if (c->parsed()) return run_cutover(*cut);
     return kExitUsage;
   };
 }

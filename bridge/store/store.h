@@ -94,6 +94,17 @@ struct QueueStats {
   std::int64_t sequences_expired = 0;
 };
 
+// What a cut-over marked (or, dry, would mark) delivered.
+struct CutoverMessage {
+  std::string operation;
+  std::string message_identifier;
+  TimePoint queued_at;
+};
+struct CutoverResult {
+  std::int64_t open_sequences = 0;       // > 0: refused, nothing changed
+  std::vector<CutoverMessage> messages;  // in queue order
+};
+
 class QueueStore {
  public:
   virtual ~QueueStore() = default;
@@ -133,6 +144,14 @@ class QueueStore {
   virtual Result<int> expire_sequences(TimePoint expire_before, TimePoint now) = 0;
 
   virtual Result<QueueStats> stats() = 0;
+
+  // The cut-over of a consumer from the legacy service (docs/cutover.md): every message of the
+  // queue that waits (not in a sequence) and was queued before `before` is marked delivered at
+  // `now`, as if the consumer had received it, because it got those changes from the legacy
+  // service. Refused (open_sequences > 0, nothing changed) while the queue has an open sequence.
+  // With dry_run nothing changes and the result lists what would be marked.
+  virtual Result<CutoverResult> mark_delivered_before(const QueueKey& queue, TimePoint before,
+                                                      TimePoint now, bool dry_run) = 0;
 };
 
 }  // namespace bridge::store

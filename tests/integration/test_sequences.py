@@ -4,6 +4,7 @@ Every SOAP response of these tests is validated with xmllint against wsdl/xsd (t
 does it on each call: the Body child by its namespace, a fault's WsrmFault detail against
 WsrmFault.xsd, the SequenceResponse header against WsrmOasis.xsd)."""
 
+import os
 import time
 import unittest
 
@@ -11,7 +12,7 @@ from bridge_harness import (
     AKASSE, AKASSE_ORG, FAULT_INSUFFICIENT_PERMISSIONS, FAULT_UNKNOWN_SEQUENCE, FAULT_VALIDATION,
     GUID_RE, HAENDELSE_ITEM, INDKALDELSE_ITEM, JOBCENTER, JOBCENTER_ORG, NS_V11, NS_V3,
     OP_AKASSE, OP_HAENDELSE, OP_INDKALDELSE, BridgeTestCase, create_sequence_body,
-    expect_fault, inventory, items, message_ids, ok, org_header,
+    expect_fault, expected_message_ids, inventory, items, message_ids, ok, org_header,
     sequence_identifier, sequence_request_header, sequence_response_identifier, soap_action)
 
 ENDPOINT = "https://bridge.example.test/11/WsrmMessageService.svc"
@@ -211,6 +212,44 @@ class SequenceTests(BridgeTestCase):
         ok(c.terminate_sequence(JOBCENTER_ORG, shadow))
         self.assertEqual(inventory(c.create_sequence(JOBCENTER_ORG, sub_queue="shadow")), [])
         expect_fault(c.create_sequence(JOBCENTER_ORG, sub_queue="no-such-queue"), FAULT_VALIDATION)
+
+    def test_cutover_marks_the_backlog_delivered_and_keeps_later_messages_and_sub_queues(self):
+        jobcenter = dict(JOBCENTER, sub_queues=["shadow"])
+        b = self.start_bridge(start=False, consumers=(jobcenter, AKASSE))
+        b.queue_add(JOBCENTER["id"], OP_INDKALDELSE, INDKALDELSE_ITEM, count=3, key="before")
+        cutoff = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + 1))
+        time.sleep(1.5)
+        later = b.queue_add(JOBCENTER["id"], OP_INDKALDELSE, INDKALDELSE_ITEM, count=1,
+                            key="after")
+        listing = os.path.join(self.tmp, "cutover.csv")
+        cut = ["queue", "cutover", "-c", b.config_path, "--consumer", JOBCENTER["id"],
+               "--before", cutoff]
+        dry = b.run_cli(*cut, "--dry-run")
+        self.assertEqual(dry.returncode, 0, dry.stderr)
+        self.assertIn("3 message(s) would be marked", dry.stdout)
+        p = b.run_cli(*cut, "--list", listing)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertIn("marked 3 message(s) delivered", p.stdout)
+        with open(listing, encoding="utf-8") as f:
+            rows = f.read().splitlines()
+        self.assertEqual(rows[0], "operation,message_identifier,queued_at")
+        self.assertEqual([r.split(",")[1] for r in rows[1:]],
+                         expected_message_ids("before", OP_INDKALDELSE, JOBCENTER["id"], 3))
+        b.start()
+        c = b.client()
+        # The consumer gets only what was queued after the cut-off; the shadow copy keeps all.
+        seq = sequence_identifier(c.create_sequence(JOBCENTER_ORG))
+        self.assertEqual(message_ids(items(c.get_items(JOBCENTER_ORG, OP_INDKALDELSE, seq),
+                                           OP_INDKALDELSE)), later)
+        shadow = c.create_sequence(JOBCENTER_ORG, sub_queue="shadow")
+        self.assertEqual(inventory(shadow), [(OP_INDKALDELSE, ENDPOINT, 4)])
+        # With a sequence open the cut-over is refused and changes nothing.
+        refused = b.run_cli(*cut)
+        self.assertEqual(refused.returncode, 1, refused.stdout + refused.stderr)
+        self.assertIn("open sequence", refused.stderr)
+        bad = b.run_cli("queue", "cutover", "-c", b.config_path, "--consumer", "nobody")
+        self.assertEqual(bad.returncode, 2)
+        self.assertIn("nobody", bad.stderr)
 
     # --- rule 4 and fault 2001 ----------------------------------------------------------
 

@@ -302,6 +302,44 @@ Result<int> SqliteStore::expire_sequences(TimePoint expire_before, TimePoint now
   return n;
 }
 
+Result<CutoverResult> SqliteStore::mark_delivered_before(const QueueKey& queue, TimePoint before,
+                                                         TimePoint now, bool dry_run) {
+  auto lease = borrow();
+  Connection& db = *lease;
+  std::lock_guard writer(write_mutex_);
+  BRIDGE_TRY(auto tx, Transaction::begin(db, true));
+  CutoverResult result;
+  {
+    BRIDGE_TRY(auto q, db.prepare("SELECT COUNT(*) FROM wsrm_sequence WHERE consumer = ?1 AND "
+                                  "sub_queue = ?2 AND state = 'open'"));
+    q.bind(1, queue.consumer).bind(2, queue.sub_queue);
+    BRIDGE_TRY(bool row, q.step());
+    result.open_sequences = row ? q.column_int(0) : 0;
+  }
+  if (result.open_sequences > 0) return result;
+  {
+    BRIDGE_TRY(auto q, db.prepare("SELECT operation, message_identifier, queued_at_ms FROM "
+                                  "queue_message WHERE consumer = ?1 AND sub_queue = ?2 AND "
+                                  "state = 0 AND queued_at_ms < ?3 ORDER BY seq"));
+    q.bind(1, queue.consumer).bind(2, queue.sub_queue).bind(3, to_epoch_ms(before));
+    while (true) {
+      BRIDGE_TRY(bool row, q.step());
+      if (!row) break;
+      result.messages.push_back(
+          {q.column_text(0), q.column_text(1), from_epoch_ms(q.column_int(2))});
+    }
+  }
+  if (dry_run || result.messages.empty()) return result;
+  BRIDGE_TRY(auto up, db.prepare("UPDATE queue_message SET state = 2, delivered_at_ms = ?4 WHERE "
+                                 "consumer = ?1 AND sub_queue = ?2 AND state = 0 AND "
+                                 "queued_at_ms < ?3"));
+  up.bind(1, queue.consumer).bind(2, queue.sub_queue).bind(3, to_epoch_ms(before));
+  up.bind(4, to_epoch_ms(now));
+  BRIDGE_TRY(up.run());
+  BRIDGE_TRY(tx.commit());
+  return result;
+}
+
 Result<QueueStats> SqliteStore::stats() {
   auto lease = borrow();
   Connection& db = *lease;

@@ -39,6 +39,8 @@ class SqliteStore final : public QueueStore {
                                      TimePoint expire_before) override;
   Result<int> expire_sequences(TimePoint expire_before, TimePoint now) override;
   Result<QueueStats> stats() override;
+  Result<CutoverResult> mark_delivered_before(const QueueKey& queue, TimePoint before,
+                                              TimePoint now, bool dry_run) override;
 
  private:
   class Lease;

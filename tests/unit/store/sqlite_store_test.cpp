@@ -479,4 +479,60 @@ BOOST_AUTO_TEST_CASE(enqueue_batch_stores_all_in_order_and_reports_duplicates) {
   BOOST_TEST((items.value().items == std::vector<std::string>{"<x>0</x>", "<x>1</x>", "<x>2</x>"}));
 }
 
+BOOST_AUTO_TEST_CASE(
+    a_cutover_marks_waiting_messages_before_the_cutoff_delivered_and_nothing_else) {
+  bridge::test::TempDir dir;
+  auto s = open_store(dir.file("cut.db"));
+  // jc: m-1 and m-2 before the cut-off, m-3 after; its shadow copy of m-1; another consumer.
+  enqueue(*s, message("jc", 1, kT0));
+  enqueue(*s, message("jc", 2, kT0 + 1min));
+  enqueue(*s, message("jc", 3, kT0 + 10min));
+  enqueue(*s, message("jc", 1, kT0, "shadow"));
+  enqueue(*s, message("ak", 4, kT0));
+  const TimePoint cutoff = kT0 + 5min;
+
+  auto dry = s->mark_delivered_before({"jc", ""}, cutoff, kT0 + 20min, true);
+  BRIDGE_REQUIRE_OK(dry);
+  BOOST_REQUIRE_EQUAL(dry.value().messages.size(), 2u);
+  BOOST_TEST(dry.value().messages[0].message_identifier == "m-1");
+  BOOST_TEST(dry.value().messages[1].message_identifier == "m-2");
+
+  // Nothing changed by the dry run: a sequence still takes all three.
+  auto seq = s->create_sequence({"jc", ""},
+                                params("11111111-1111-4111-8111-111111111111", 500, kT0 + 20min));
+  BRIDGE_REQUIRE_OK(seq);
+  BOOST_TEST(seq.value().inventory.at(0).message_count == 3);
+  // An open sequence refuses the cut-over and changes nothing.
+  auto refused = s->mark_delivered_before({"jc", ""}, cutoff, kT0 + 20min, false);
+  BRIDGE_REQUIRE_OK(refused);
+  BOOST_TEST(refused.value().open_sequences == 1);
+  BOOST_TEST(refused.value().messages.empty());
+  BRIDGE_REQUIRE_OK(
+      s->close_sequence("jc", "11111111-1111-4111-8111-111111111111", kT0 + 21min, kT0 - 1h));
+
+  auto done = s->mark_delivered_before({"jc", ""}, cutoff, kT0 + 22min, false);
+  BRIDGE_REQUIRE_OK(done);
+  BOOST_TEST(done.value().messages.size() == 2u);
+  // The next sequence holds only the message queued after the cut-off; the shadow sub-queue and
+  // the other consumer keep theirs.
+  auto next = s->create_sequence({"jc", ""},
+                                 params("22222222-2222-4222-8222-222222222222", 500, kT0 + 23min));
+  BRIDGE_REQUIRE_OK(next);
+  BOOST_TEST(next.value().inventory.at(0).message_count == 1);
+  auto items = s->sequence_items("jc", "22222222-2222-4222-8222-222222222222", kOp, kT0 - 1h);
+  BRIDGE_REQUIRE_OK(items);
+  BOOST_TEST((items.value().items == std::vector<std::string>{"<x>m-3</x>"}));
+  auto stats = s->stats();
+  BRIDGE_REQUIRE_OK(stats);
+  for (const auto& c : stats.value().consumers) {
+    if (c.consumer == "jc" && c.sub_queue.empty()) BOOST_TEST(c.delivered == 2);
+    if (c.sub_queue == "shadow") BOOST_TEST(c.pending == 1);
+    if (c.consumer == "ak") BOOST_TEST(c.pending == 1);
+  }
+  // Again: nothing left to mark.
+  auto again = s->mark_delivered_before({"jc", ""}, cutoff, kT0 + 24min, false);
+  BRIDGE_REQUIRE_OK(again);
+  BOOST_TEST(again.value().open_sequences == 1);  // the sequence just created is open
+}
+
 BOOST_AUTO_TEST_SUITE_END()
