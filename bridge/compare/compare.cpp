@@ -788,8 +788,12 @@ RunResult Comparer::run(const std::vector<Item>& legacy, const std::vector<Item>
     ignore_index[r.where] = result.ignore_rules.size();
     result.ignore_rules.push_back({r.where, r.operation, r.path, r.reason, r.ticket, 0});
   }
-  std::size_t pair_number = 0;
-  std::map<std::size_t, std::string> pair_operation;
+  // Per pair, in order: the index of its operation in result.operations and what it had.
+  struct PairMark {
+    std::size_t operation = 0;
+    bool counted = false, equivalent = false;
+  };
+  std::vector<PairMark> pairs_seen;
 
   for (const auto& op : operations) {
     OperationStats stats;
@@ -898,8 +902,8 @@ RunResult Comparer::run(const std::vector<Item>& legacy, const std::vector<Item>
       pending.push_back({std::move(d), index, cur_pair});
     };
     for (const auto& [i, j] : p.pairs) {
-      const std::size_t this_pair = pair_number++;
-      pair_operation[this_pair] = op;
+      const std::size_t this_pair = pairs_seen.size();
+      pairs_seen.push_back({result.operations.size(), false, false});
       cur_i = i;
       cur_j = j;
       cur_pair = this_pair;
@@ -933,7 +937,6 @@ RunResult Comparer::run(const std::vector<Item>& legacy, const std::vector<Item>
         fs.observed ? static_cast<double>(fs.counted()) / static_cast<double>(fs.observed) : 0.0;
     fs.exceeded = fs.rate > fs.threshold;
   }
-  std::map<std::size_t, bool> pair_counted, pair_equivalent;
   std::map<std::string, std::size_t> examples;
   for (auto& pd : pending) {
     const FieldStats& fs = result.fields[pd.field];
@@ -944,10 +947,10 @@ RunResult Comparer::run(const std::vector<Item>& legacy, const std::vector<Item>
       } else if (field_is_noise[pd.field]) {
         pd.d.standing = Standing::noise;
       } else {
-        pair_counted[pd.pair] = true;
+        pairs_seen[pd.pair].counted = true;
       }
     } else {
-      pair_equivalent[pd.pair] = true;
+      pairs_seen[pd.pair].equivalent = true;
     }
     const std::string example_key =
         pd.d.operation + '\n' + pd.d.field.field + '\n' + to_string(pd.d.field.outcome);
@@ -957,15 +960,15 @@ RunResult Comparer::run(const std::vector<Item>& legacy, const std::vector<Item>
       ++result.differences_left_out;
     }
   }
+  for (const PairMark& mark : pairs_seen) {
+    OperationStats& stats = result.operations[mark.operation];
+    if (mark.counted) {
+      ++stats.pairs_with_differences;
+    } else if (mark.equivalent) {
+      ++stats.pairs_equivalent_only;
+    }
+  }
   for (auto& stats : result.operations) {
-    for (const auto& [pair, counted] : pair_counted) {
-      if (counted && pair_operation[pair] == stats.operation) ++stats.pairs_with_differences;
-    }
-    for (const auto& [pair, eq] : pair_equivalent) {
-      if (eq && pair_operation[pair] == stats.operation && !pair_counted.count(pair)) {
-        ++stats.pairs_equivalent_only;
-      }
-    }
     stats.message_rate = stats.pairs ? static_cast<double>(stats.pairs_with_differences) /
                                            static_cast<double>(stats.pairs)
                                      : 0.0;
