@@ -17,7 +17,7 @@ import time
 import xml.etree.ElementTree as ET
 from xml.sax.saxutils import escape
 
-from bridge_harness import (ITEM_ELEMENT, NS_SOAP, NS_V11, SOURCE_DIR, bridge_binary,
+from bridge_harness import (Bridge, ITEM_ELEMENT, NS_SOAP, NS_V11, SOURCE_DIR, bridge_binary,
                             validate_element)
 
 SCENARIO_DIR = os.path.join(SOURCE_DIR, "tests", "fixtures", "scenarios")
@@ -32,6 +32,31 @@ def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def start_bridge_for_sim(work, organisations, token):
+    """A real bridge for comparison runs: one consumer per organisation ({"8/44000": (id,
+    [operations])}), each with the `shadow` sub-queue; the webhook takes `token`; [dfdg] points
+    at a simulator's REST port, which is returned with the started bridge (the caller starts
+    the simulator there and stops the bridge)."""
+    rest_port, soap_port = free_port(), free_port()
+    consumers = [{"id": consumer, "organisations": [{"type": int(org.split("/")[0]),
+                                                     "code": org.split("/")[1]}],
+                  "message_types": operations, "sub_queues": ["shadow"]}
+                 for org, (consumer, operations) in organisations.items()]
+    bridge = Bridge(
+        work, consumers=consumers, webhook={"bearer_token": token},
+        server={"port": soap_port,
+                "service_endpoint": f"http://127.0.0.1:{soap_port}/11/WsrmMessageService.svc"},
+        sections={"dfdg": {"base_url": f"http://127.0.0.1:{rest_port}",
+                           "bearer_token": "sim-token", "backoff_initial_ms": 20},
+                  "pipeline": {"workers": 2, "retry_initial_ms": 100, "poll_interval_ms": 20},
+                  "mappings": {"dir": MAPPINGS_DIR}})
+    bridge.start()
+    if bridge.soap_port != soap_port:
+        bridge.stop()
+        raise AssertionError(f"the bridge listens on {bridge.soap_port}, not {soap_port}")
+    return bridge, rest_port
 
 
 def scenario(name):

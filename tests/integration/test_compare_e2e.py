@@ -33,10 +33,10 @@ import tomllib
 import unittest
 import xml.etree.ElementTree as ET
 
-from bridge_harness import OP_AKASSE, OP_HAENDELSE, OP_INDKALDELSE, Bridge, BridgeTestCase
-from compare_harness import (MAPPINGS_DIR, RULES, Sim, compare, find_local, free_port, read_log,
-                             mapping_rows, recorded_items, scenario, set_element_text, shadow,
-                             validate_recording)
+from bridge_harness import OP_AKASSE, OP_HAENDELSE, OP_INDKALDELSE, BridgeTestCase
+from compare_harness import (RULES, Sim, compare, find_local, mapping_rows, read_log,
+                             recorded_items, scenario, set_element_text, shadow,
+                             start_bridge_for_sim, validate_recording)
 
 TOKEN = "compare-e2e-token"
 JC, AK = "8/44000", "9/5105"
@@ -85,24 +85,10 @@ class CompareEndToEnd(BridgeTestCase):
         cls.rows = mapping_rows()
         cls.expected = expected_counts()
 
-        rest_port, soap_port = free_port(), free_port()
-        consumers = [{"id": CONSUMER[org], "organisations": [{"type": int(org.split("/")[0]),
-                                                              "code": org.split("/")[1]}],
-                      "message_types": OPERATIONS[org], "sub_queues": ["shadow"]}
-                     for org in ORGS]
-        cls.bridge = Bridge(
-            cls.work, consumers=consumers, webhook={"bearer_token": TOKEN},
-            server={"port": soap_port,
-                    "service_endpoint": f"http://127.0.0.1:{soap_port}/11/WsrmMessageService.svc"},
-            sections={"dfdg": {"base_url": f"http://127.0.0.1:{rest_port}",
-                               "bearer_token": "sim-token", "backoff_initial_ms": 20},
-                      "pipeline": {"workers": 2, "retry_initial_ms": 100, "poll_interval_ms": 20},
-                      "mappings": {"dir": MAPPINGS_DIR}})
-        cls.bridge.start()
+        cls.bridge, rest_port = start_bridge_for_sim(
+            cls.work, {org: (CONSUMER[org], OPERATIONS[org]) for org in ORGS}, TOKEN)
         cls.addClassCleanup(cls.bridge.stop)
-        if cls.bridge.soap_port != soap_port:
-            raise AssertionError(f"the bridge listens on {cls.bridge.soap_port}, not {soap_port}")
-        bridge_url = f"http://127.0.0.1:{soap_port}"
+        bridge_url = f"http://127.0.0.1:{cls.bridge.soap_port}"
 
         # One simulator: WSB pushes to the bridge AND the legacy service, two legacy sub-queues.
         sim = Sim(cls.work, "clean", [

@@ -38,10 +38,11 @@ import unittest
 from datetime import datetime, timezone
 from html.parser import HTMLParser
 
-from bridge_harness import (OP_AKASSE, OP_HAENDELSE, OP_INDKALDELSE, Bridge, BridgeTestCase,
-                            SoapClient, bridge_binary, inventory, ok, sequence_identifier)
-from compare_harness import (MAPPINGS_DIR, WSDL_DIR, Sim, compare, find_local, free_port,
-                             mapping_rows, recorded_items, scenario, set_element_text, shadow)
+from bridge_harness import (OP_AKASSE, OP_HAENDELSE, OP_INDKALDELSE, BridgeTestCase, SoapClient,
+                            bridge_binary, inventory, ok, sequence_identifier)
+from compare_harness import (MAPPINGS_DIR, WSDL_DIR, Sim, compare, find_local, mapping_rows,
+                             recorded_items, scenario, set_element_text, shadow,
+                             start_bridge_for_sim)
 
 TOKEN = "report-e2e-token"
 JC, AK = "8/44000", "9/5105"
@@ -165,20 +166,8 @@ class ReportEndToEnd(BridgeTestCase):
         cls.addClassCleanup(shutil.rmtree, cls.work, True)
         cls.rows = mapping_rows()
 
-        rest_port, soap_port = free_port(), free_port()
-        consumers = [{"id": CONSUMER[org], "organisations": [{"type": int(org.split("/")[0]),
-                                                              "code": org.split("/")[1]}],
-                      "message_types": OPERATIONS[org], "sub_queues": ["shadow"]}
-                     for org in ORGS]
-        cls.bridge = Bridge(
-            cls.work, consumers=consumers, webhook={"bearer_token": TOKEN},
-            server={"port": soap_port,
-                    "service_endpoint": f"http://127.0.0.1:{soap_port}/11/WsrmMessageService.svc"},
-            sections={"dfdg": {"base_url": f"http://127.0.0.1:{rest_port}",
-                               "bearer_token": "sim-token", "backoff_initial_ms": 20},
-                      "pipeline": {"workers": 2, "retry_initial_ms": 100, "poll_interval_ms": 20},
-                      "mappings": {"dir": MAPPINGS_DIR}})
-        cls.bridge.start()
+        cls.bridge, rest_port = start_bridge_for_sim(
+            cls.work, {org: (CONSUMER[org], OPERATIONS[org]) for org in ORGS}, TOKEN)
         cls.addClassCleanup(cls.bridge.stop)
 
         sim = Sim(cls.work, "sim", [
